@@ -23,6 +23,13 @@ def number_text(value: Decimal, *, percent: bool = False) -> str:
     return _plain(value)
 
 
+def short_number(value: Decimal, places: int = 6) -> str:
+    """A number for reading: exact when short, else ``≈`` and ``places`` decimals."""
+    if value.as_tuple().exponent < -places:
+        return "≈" + _plain(value.quantize(Decimal(1).scaleb(-places)))
+    return _plain(value)
+
+
 def _plain(value: Decimal) -> str:
     text = format(value, "f")
     if "." in text:

@@ -26,7 +26,7 @@ _OPERATORS = {
 
 # What to call a terminal in a message. Keywords not listed are shown as themselves.
 _TERMINAL_NAMES = {
-    "_ARROW": "→ or ->", "_COLON": ":", "_SEMI": ";", "_COMMA": ",",
+    "_ARROW": "→ or ->", "_COLON": ":", "_COMMA": ",",
     "_LPAREN": "(", "_RPAREN": ")", "_LBRACE": "{", "_RBRACE": "}", "_RANGE": "..",
     "LT": "<", "LE": "≤ or <=", "GT": ">", "GE": "≥ or >=", "EQ": "=", "NE": "≠ or !=",
     "PLUS": "+", "MINUS": "-", "TIMES": "× or *", "DIVIDE": "/ or ÷",

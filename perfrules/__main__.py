@@ -1,0 +1,3 @@
+from perfrules.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,245 @@
+"""The result of scoring: a frozen tree of groups, indicators and parts, each with its
+score, its max and why.
+
+``why`` is a tuple of steps, in the order the rule applied them: the exemption or veto
+that decided it, the band that matched, the formula with values filled in, checklist
+items, deductions, the cap or floor that bit, the rounding. Renderers (``explain``)
+turn this tree into text, Markdown or JSON; nothing here formats for a terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import attrs
+
+from perfrules.fmt import short_number
+
+
+# ---- steps ---------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Exempted:
+    condition: str
+    reason: str | None
+    points: Decimal
+
+    def text(self) -> str:
+        why = f" ({self.reason})" if self.reason else ""
+        return f"exempt: {self.condition}{why} → full {_n(self.points)}"
+
+
+@attrs.frozen
+class Vetoed:
+    condition: str
+    reason: str | None
+
+    def text(self) -> str:
+        why = f" ({self.reason})" if self.reason else ""
+        return f"veto: {self.condition}{why} → 0"
+
+
+@attrs.frozen
+class BandMatched:
+    subject: str
+    value: str  # the subject's value as shown (percent for ratios)
+    band: str
+    points: Decimal
+
+    def text(self) -> str:
+        return f"{self.subject} = {self.value}, band {self.band} → {_n(self.points)}"
+
+
+@attrs.frozen
+class FormulaValue:
+    formula: str
+    filled: str
+    value: Decimal
+
+    def text(self) -> str:
+        if self.filled in (self.formula, _n(self.value)):
+            return f"{self.formula} = {_n(self.value)}"
+        return f"{self.formula} = {self.filled} = {_n(self.value)}"
+
+
+@attrs.frozen
+class ItemScored:
+    criterion: str | None
+    test: str
+    points: Decimal
+    awarded: Decimal
+    met: bool | None  # None for judged items
+
+    def text(self) -> str:
+        label = self.criterion or self.test
+        if self.met is None:
+            return f"{label}: judged {_n(self.awarded)} of {_n(self.points)}"
+        return f"{label}: {'met' if self.met else 'not met'} → {_n(self.awarded)} of {_n(self.points)}"
+
+
+@attrs.frozen
+class StartsFull:
+    points: Decimal
+
+    def text(self) -> str:
+        return f"starts from {_n(self.points)}"
+
+
+@attrs.frozen
+class PartsAdded:
+    total: Decimal
+
+    def text(self) -> str:
+        return f"parts add up to {_n(self.total)}"
+
+
+@attrs.frozen
+class Deducted:
+    clause: str
+    measure: str  # what was counted, as shown: "2 items", "3 started 1% above 10%"
+    amount: Decimal
+
+    def text(self) -> str:
+        taken = f"−{_n(self.amount)}" if self.amount else "nothing deducted"
+        return f"{self.clause}: {self.measure} → {taken}"
+
+
+@attrs.frozen
+class Capped:
+    before: Decimal
+    limit: Decimal
+
+    def text(self) -> str:
+        return f"{_n(self.before)} is above the max, capped at {_n(self.limit)}"
+
+
+@attrs.frozen
+class Floored:
+    before: Decimal
+
+    def text(self) -> str:
+        return f"{_n(self.before)} is below zero, floored at 0"
+
+
+@attrs.frozen
+class Rounded:
+    before: Decimal
+    after: Decimal
+    mode: str
+    places: int
+
+    def text(self) -> str:
+        return f"rounded {_n(self.before)} → {_n(self.after)} ({self.mode}, {self.places} places)"
+
+
+@attrs.frozen
+class ZeroDenominatorScored:
+    division: str
+    points: Decimal
+
+    def text(self) -> str:
+        return f"{self.division} has a zero denominator → {_n(self.points)} (on zero denominator)"
+
+
+Step = (
+    Exempted | Vetoed | BandMatched | FormulaValue | ItemScored | StartsFull | PartsAdded
+    | Deducted | Capped | Floored | Rounded | ZeroDenominatorScored
+)
+
+
+def _n(value: Decimal) -> str:
+    # Steps are read by people; the exact values stay in the tree.
+    return short_number(value)
+
+
+# ---- the tree -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Node:
+    """One group, indicator or part of the result."""
+
+    kind: str  # group, indicator or part
+    name: str
+    path: tuple[str, ...]  # names from the top group down to this node
+    score: Decimal
+    max: Decimal
+    why: tuple[Step, ...] = ()
+    children: tuple[Node, ...] = ()
+    inputs: tuple[tuple[str, str], ...] = ()  # (input name, value as shown) it read
+    description: str | None = None
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    @property
+    def reason(self) -> str:
+        """A short reason for tables: the step that decided the score."""
+        decisive = [s for s in self.why if not isinstance(s, (Rounded, StartsFull))]
+        return decisive[-1].text() if decisive else ""
+
+
+@attrs.frozen
+class RulesetInfo:
+    name: str
+    version: str | None
+    fingerprint: str
+
+
+@attrs.frozen
+class Result:
+    """The scored tree of one entity, and which ruleset made it."""
+
+    ruleset: RulesetInfo
+    root: Node
+    grade: str | None
+
+    @property
+    def total(self) -> Decimal:
+        return self.root.score
+
+    @property
+    def max(self) -> Decimal:
+        return self.root.max
+
+    def indicators(self) -> Iterator[Node]:
+        """The leaves of the rubric (三级指标), in order."""
+        return (n for n in self.root.walk() if n.kind == "indicator")
+
+    def find(self, name: str) -> Node:
+        """The node with this name, or with this path joined by ``/``.
+
+        Raises:
+            KeyError: no node has that name, or several do (give the path then).
+        """
+        found = [n for n in self.root.walk() if name in (n.name, "/".join(n.path))]
+        if len(found) != 1:
+            raise KeyError(name)
+        return found[0]
+
+    def to_dict(self) -> dict:
+        """JSON-ready: every number is a decimal string."""
+        return {
+            "ruleset": attrs.asdict(self.ruleset),
+            "total": str(self.total),
+            "max": str(self.max),
+            "grade": self.grade,
+            "indicators": [_leaf_dict(n) for n in self.indicators()],
+        }
+
+
+def _leaf_dict(node: Node) -> dict:
+    data = {
+        "path": list(node.path),
+        "score": str(node.score),
+        "max": str(node.max),
+        "why": [step.text() for step in node.why],
+        "inputs": dict(node.inputs),
+    }
+    if node.children:
+        data["parts"] = [_leaf_dict(p) for p in node.children]
+    return data

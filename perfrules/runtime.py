@@ -1,0 +1,320 @@
+"""The semantics of perfrules, and the only place they live.
+
+Both back ends call these functions: generated code calls the expression helpers
+(``div``, ``min_``, ``round_`` …) for every site, and then ``score`` turns the site
+values into a result tree: exemptions, vetoes, bands, formulas, checklists, deductions,
+the [0, max] limits and rounding. Arithmetic is ``Decimal`` in a fixed context that is
+never the caller's.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+
+from perfrules import model, result
+from perfrules.diagnostics import Diagnostic
+from perfrules.errors import EvaluationError
+from perfrules.fmt import expr_text, number_text, short_number
+
+__all__ = [
+    "CONTEXT", "ZeroDenominator", "Zero", "div", "min_", "max_", "mean", "sum_", "abs_", "round_",
+]
+
+# 28 significant digits for quotients that do not terminate; every trap that would
+# otherwise turn a mistake into a silent NaN or infinity is on.
+CONTEXT = decimal.Context(
+    prec=28,
+    rounding=decimal.ROUND_HALF_EVEN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+ROUNDING_MODES = {
+    "half_up": decimal.ROUND_HALF_UP,
+    "half_even": decimal.ROUND_HALF_EVEN,
+    "half_down": decimal.ROUND_HALF_DOWN,
+    "up": decimal.ROUND_UP,
+    "down": decimal.ROUND_DOWN,
+    "ceiling": decimal.ROUND_CEILING,
+    "floor": decimal.ROUND_FLOOR,
+}
+_ZERO = Decimal(0)
+
+
+class ZeroDenominator(Exception):
+    """A division by zero at division ``ordinal`` of site ``site``."""
+
+    def __init__(self, site: int, ordinal: int) -> None:
+        super().__init__(site, ordinal)
+        self.site = site
+        self.ordinal = ordinal
+
+
+class Zero:
+    """The value of a site whose evaluation met a zero denominator.
+
+    Any use of it raises the original ``ZeroDenominator`` again, so a let that divides by
+    zero only matters to the rules that actually use it, and they can say what it scores.
+    """
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: ZeroDenominator) -> None:
+        self.error = error
+
+    def _raise(self, *args):
+        raise self.error
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _raise
+    __truediv__ = __rtruediv__ = __neg__ = __abs__ = __bool__ = _raise
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _raise
+    __hash__ = None
+
+    def __getattr__(self, name):
+        raise self.error
+
+    def __repr__(self) -> str:
+        return f"Zero(site={self.error.site}, division={self.error.ordinal})"
+
+
+# ---- expression helpers (called by generated code and the interpreter) --------------------
+
+
+def div(left: Decimal, right: Decimal, site: int, ordinal: int) -> Decimal:
+    if right == 0:
+        raise ZeroDenominator(site, ordinal)
+    return left / right
+
+
+def min_(*values: Decimal) -> Decimal:
+    best = values[0]
+    for value in values[1:]:
+        if value < best:
+            best = value
+    return best
+
+
+def max_(*values: Decimal) -> Decimal:
+    best = values[0]
+    for value in values[1:]:
+        if value > best:
+            best = value
+    return best
+
+
+def sum_(*values: Decimal) -> Decimal:
+    total = _ZERO
+    for value in values:
+        total = total + value
+    return total
+
+
+def mean(*values: Decimal) -> Decimal:
+    return sum_(*values) / len(values)
+
+
+def abs_(value: Decimal) -> Decimal:
+    return abs(value)
+
+
+def round_(value: Decimal, places: int, mode: str) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUNDING_MODES[mode])
+
+
+# ---- scoring from site values --------------------------------------------------------------
+
+
+def score(ruleset: model.Ruleset, inputs: tuple, sites: list) -> result.Result:
+    """Score every rule from the inputs and the site values, and build the result tree.
+
+    Raises:
+        EvaluationError: a zero denominator that no rule says how to score.
+    """
+    scorer = _Scorer(ruleset, inputs, sites)
+    with decimal.localcontext(CONTEXT):
+        root = scorer.group(ruleset.root)
+    grade = _grade(ruleset.grade, root.score)
+    info = result.RulesetInfo(ruleset.name, ruleset.version, ruleset.fingerprint)
+    return result.Result(info, root, grade)
+
+
+def _grade(scale: model.GradeScale | None, total: Decimal) -> str | None:
+    if scale is None:
+        return None
+    for grade_band in scale.bands:
+        if grade_band.band.contains(total):
+            return grade_band.label
+    return None
+
+
+class _Scorer:
+    def __init__(self, ruleset: model.Ruleset, inputs: tuple, sites: list) -> None:
+        self.ruleset = ruleset
+        self.inputs = inputs
+        self.sites = sites
+
+    def group(self, group: model.GroupNode) -> result.Node:
+        children = tuple(
+            self.group(c) if isinstance(c, model.GroupNode) else self.indicator(c) for c in group.children
+        )
+        total = sum((c.score for c in children), _ZERO)
+        return result.Node("group", group.name, group.path, total, group.max, (), children,
+                           description=group.description)
+
+    def indicator(self, rule: model.Rule) -> result.Node:
+        try:
+            return self.rule(rule)
+        except ZeroDenominator as error:
+            raise EvaluationError([self._unhandled_zero(rule, error)]) from None
+
+    def rule(self, rule: model.Rule) -> result.Node:
+        try:
+            score, why, parts = self._decide(rule)
+        except ZeroDenominator as error:
+            if not rule.has_on_zero:
+                raise
+            division = self._division_text(error)
+            score, why, parts = rule.on_zero, [result.ZeroDenominatorScored(division, rule.on_zero)], ()
+        score, limits = _limit(score, rule.max)
+        why.extend(limits)
+        if rule.rounding is not None:
+            rounded = round_(score, rule.rounding.places, rule.rounding.mode)
+            if rounded != score:
+                why.append(result.Rounded(score, rounded, rule.rounding.mode, rule.rounding.places))
+            score = rounded
+        return result.Node(rule.kind, rule.name, rule.path, score, rule.max, tuple(why), parts,
+                           self._inputs_read(rule), rule.description)
+
+    def _decide(self, rule: model.Rule):
+        for guard in rule.exemptions:
+            if self._value(guard.site):
+                return rule.max, [result.Exempted(guard.text, guard.reason, rule.max)], ()
+        for guard in rule.vetoes:
+            if self._value(guard.site):
+                return _ZERO, [result.Vetoed(guard.text, guard.reason)], ()
+        parts = tuple(self.rule(p) for p in rule.parts)
+        why: list = []
+        if parts:
+            base = sum((p.score for p in parts), _ZERO)
+            why.append(result.PartsAdded(base))
+        elif rule.base is None:
+            base = rule.max
+            why.append(result.StartsFull(rule.max))
+        else:
+            base = self._base(rule.base, why)
+        for deduction in rule.deductions:
+            amount, measure = self._deduct(deduction)
+            why.append(result.Deducted(deduction.text, measure, amount))
+            base -= amount
+        return base, why, parts
+
+    def _base(self, base: model.Base, why: list) -> Decimal:
+        if isinstance(base, model.Tiers):
+            value = self._value(base.site)
+            band = next((b for b in base.bands if b.contains(value)), None)
+            if band is None:  # the checker rejects gaps; this guards a hand-made model
+                raise AssertionError(f"no band covers {value}")
+            why.append(result.BandMatched(self._subject_text(base.site), self._show(base.site, value),
+                                          band.text, band.points))
+            return band.points
+        if isinstance(base, model.Formula):
+            value = self._value(base.site)
+            expr = self.ruleset.sites[base.site].expr
+            why.append(result.FormulaValue(expr_text(expr), expr_text(expr, self._shown_name), value))
+            return value
+        total = _ZERO
+        for item in base.items:
+            value = self._value(item.site)
+            test = expr_text(self.ruleset.sites[item.site].expr)
+            if item.judged:
+                awarded, met = value, None
+            else:
+                awarded, met = (item.points if value else _ZERO), bool(value)
+            why.append(result.ItemScored(item.text, test, item.points, awarded, met))
+            total += awarded
+        return total
+
+    def _deduct(self, deduction: model.Deduction) -> tuple[Decimal, str]:
+        value = self._value(deduction.site)
+        if deduction.form == "when":
+            return (deduction.points if value else _ZERO), ("holds" if value else "does not hold")
+        if deduction.form == "per_item":
+            return deduction.points * value, f"{number_text(value)} counted"
+        threshold = deduction.threshold if deduction.threshold is not None else _ZERO
+        excess = max(value - threshold, _ZERO)
+        rounding = decimal.ROUND_CEILING if deduction.counting == "started" else decimal.ROUND_FLOOR
+        units = (excess / deduction.unit).to_integral_value(rounding=rounding)
+        shown = self._show(deduction.site, value)
+        return deduction.points * units, f"{shown}, {number_text(units)} {deduction.counting} units"
+
+    # ---- values and how they are shown
+    def _value(self, site: int):
+        value = self.sites[site]
+        if isinstance(value, Zero):
+            raise value.error
+        return value
+
+    def _subject_text(self, site: int) -> str:
+        return expr_text(self.ruleset.sites[site].expr)
+
+    def _show(self, site: int, value) -> str:
+        return show_value(value, self.ruleset.sites[site].kind.name)
+
+    def _shown_name(self, name: str) -> str | None:
+        kind, index = self.ruleset.symbols[name]
+        if kind == "input":
+            slot = self.ruleset.inputs[index]
+            value = self.inputs[index]
+            if value is None and slot.default is not None:
+                value = self.sites[slot.default]
+            return show_value(value, "ratio" if slot.kind in ("percent", "ratio") else slot.kind)
+        value = self.sites[index]
+        return show_value(value, self.ruleset.sites[index].kind.name)
+
+    def _inputs_read(self, rule: model.Rule) -> tuple[tuple[str, str], ...]:
+        # An input left out because a given figure made it unnecessary is not "read".
+        slots = {slot.name: slot for slot in self.ruleset.inputs}
+        return tuple(
+            (name, self._shown_name(name)) for name in rule.inputs
+            if self.inputs[slots[name].index] is not None or slots[name].default is not None
+        )
+
+    def _division_text(self, error: ZeroDenominator) -> str:
+        site = self.ruleset.sites[error.site]
+        return expr_text(model.divisions(site.expr)[error.ordinal])
+
+    def _unhandled_zero(self, rule: model.Rule, error: ZeroDenominator) -> Diagnostic:
+        site = self.ruleset.sites[error.site]
+        division = model.divisions(site.expr)[error.ordinal]
+        where = " › ".join(rule.path)
+        through = f" (in {site.owner[0]})" if site.role in ("let", "default") else ""
+        return Diagnostic(
+            "PR601", f"{expr_text(division)} has a zero denominator{through}, needed by {where}",
+            division.span, hint="say what the rule scores then: `on zero denominator → POINTS`",
+            notes=(("the rule is here", rule.span),),
+        )
+
+
+def _limit(score: Decimal, maximum: Decimal) -> tuple[Decimal, list]:
+    if score > maximum:
+        return maximum, [result.Capped(score, maximum)]
+    if score < 0:
+        return _ZERO, [result.Floored(score)]
+    return score, []
+
+
+def show_value(value, kind: str) -> str:
+    """A value as an explanation shows it: ratios as percents, long quotients shortened."""
+    if isinstance(value, Zero):
+        return "(zero denominator)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "(not given)"
+    if kind == "ratio":
+        return _short(value * 100) + "%"
+    return _short(value)
+
+
+def _short(value: Decimal) -> str:
+    return short_number(value)

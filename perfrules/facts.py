@@ -19,8 +19,9 @@ from pathlib import Path
 import yaml
 
 from perfrules import model, nodes
-from perfrules.diagnostics import Diagnostics, did_you_mean
+from perfrules.diagnostics import Diagnostic, Diagnostics, did_you_mean
 from perfrules.errors import FactsError
+from perfrules.fmt import number_text
 from perfrules.source import Source, Span
 
 _FLAG_WORDS = {"yes": True, "true": True, "是": True, "y": True, "no": False, "false": False, "否": False, "n": False}
@@ -74,8 +75,7 @@ def loads_facts(text: str, *, name: str = "<facts>", format: str = "yaml") -> Fa
     return readers[format](source)
 
 
-def _file_problem(message: str, span: Span | None = None):
-    from perfrules.diagnostics import Diagnostic
+def _file_problem(message: str, span: Span | None = None) -> Diagnostic:
     return Diagnostic("PR510", message, span)
 
 
@@ -221,11 +221,12 @@ def _value(slot: model.InputSlot, raw, span: Span | None, diagnostics: Diagnosti
         diagnostics.error("PR503", f"{slot.name} is a count and must be a whole number, got {_shown(raw)}; "
                                    f"needed by {_users(slot)}", span)
     elif slot.low is None and slot.kind != "number" and number < 0:
-        diagnostics.error("PR504", f"{slot.name} cannot be negative, got {_shown(raw)}; needed by {_users(slot)}",
+        diagnostics.error("PR504", f"{slot.name} cannot be negative, got {_as_declared(slot, number)}; "
+                                   f"needed by {_users(slot)}",
                           span, hint="declare a range on the input if negative values are possible")
     elif (slot.low is not None and number < slot.low) or (slot.high is not None and number > slot.high):
-        diagnostics.error("PR505", f"{slot.name} must be within {_range_text(slot)}, got {_shown(raw)}; "
-                                   f"needed by {_users(slot)}", span)
+        diagnostics.error("PR505", f"{slot.name} must be within {_range_text(slot)}, "
+                                   f"got {_as_declared(slot, number)}; needed by {_users(slot)}", span)
     return number
 
 
@@ -289,11 +290,13 @@ def _number_hint(slot: model.InputSlot) -> str | None:
 
 
 def _range_text(slot: model.InputSlot) -> str:
-    from perfrules.fmt import number_text
-    percent = slot.kind in ("percent", "ratio")
-    low = number_text(slot.low, percent=percent) if slot.low is not None else ""
-    high = number_text(slot.high, percent=percent) if slot.high is not None else ""
+    low = _as_declared(slot, slot.low) if slot.low is not None else ""
+    high = _as_declared(slot, slot.high) if slot.high is not None else ""
     return f"{low}..{high}"
+
+
+def _as_declared(slot: model.InputSlot, value: Decimal) -> str:
+    return number_text(value, percent=slot.kind in ("percent", "ratio"))
 
 
 def _users(slot: model.InputSlot) -> str:

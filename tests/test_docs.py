@@ -1,0 +1,69 @@
+"""The documentation builds, and every ```rules example in it is a ruleset that checks.
+
+A ```rules block must be a complete ruleset; fragments belong in ```text blocks. So an
+example a reader copies into a file is known to parse and check as printed.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from perfrules.check import check
+from perfrules.parse import parse
+
+ROOT = Path(__file__).resolve().parents[1]
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n`]*)$")
+
+
+def _rules_blocks(path: Path) -> list[tuple[int, str]]:
+    """(line of the opening fence, text) of each ```rules block in a Markdown file."""
+    blocks, lines = [], path.read_text(encoding="utf-8").splitlines()
+    opened = None  # (fence, language, first line, body lines)
+    for number, line in enumerate(lines, start=1):
+        match = _FENCE.match(line)
+        if opened is None:
+            if match:
+                opened = (match["fence"], match["info"].strip(), number, [])
+        elif match and match["fence"].startswith(opened[0]) and not match["info"].strip():
+            fence, language, first, body = opened
+            if language == "rules":
+                blocks.append((first, "\n".join(body) + "\n"))
+            opened = None
+        else:
+            opened[3].append(line)
+    return blocks
+
+
+def _documents() -> list[Path]:
+    return [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+
+
+def _examples():
+    for path in _documents():
+        for line, text in _rules_blocks(path):
+            where = f"{path.relative_to(ROOT).as_posix()}:{line}"
+            yield pytest.param(where, text, id=where)
+
+
+def test_docs_have_rules_examples():
+    assert len(list(_examples())) >= 10
+
+
+@pytest.mark.parametrize(("where", "text"), list(_examples()))
+def test_rules_example_parses_and_checks(where, text):
+    check(parse(text, name=where))
+
+
+@pytest.mark.slow
+def test_site_builds_strictly(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=ROOT, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "site" / "index.html").is_file()

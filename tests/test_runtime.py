@@ -200,3 +200,8 @@ def test_groups_and_total_are_exact_sums_of_rounded_indicators():
     result = score_both(text, {"a": "0.505"})
     assert [n.score for n in result.indicators()] == [D("0.51"), D("0.51")]
     assert result.total == D("1.02") and result.grade == "好"
+
+
+def test_quotients_keep_28_significant_digits():
+    node = score_both("input a: count\nindicator x 1 = a / 7", {"a": 1}).find("x")
+    assert node.why[0].value == Decimal("0.1428571428571428571428571429")

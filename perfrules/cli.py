@@ -11,6 +11,7 @@ one line asking for a report, and the traceback only with ``--debug``.
 
 from __future__ import annotations
 
+import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -153,8 +154,8 @@ def score(ruleset: Path, facts: Path, output: str) -> int:
 
 
 def _is_terminal() -> bool:
-    stream = click.get_text_stream("stdout")
-    return hasattr(stream, "isatty") and stream.isatty()
+    # Tests and pipes replace sys.stdout with objects that are not terminals.
+    return hasattr(sys.stdout, "isatty") and sys.stdout.isatty()
 
 
 @cli.command(name="explain")

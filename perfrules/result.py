@@ -178,9 +178,32 @@ class Node:
 
     @property
     def reason(self) -> str:
-        """A short reason for tables: the step that decided the score."""
+        """A short reason for tables: what decided the score, in one line."""
         decisive = [s for s in self.why if not isinstance(s, (Rounded, StartsFull))]
-        return decisive[-1].text() if decisive else ""
+        if not decisive:
+            return ""
+        items = [s for s in decisive if isinstance(s, ItemScored)]
+        if items and decisive[-1] is items[-1]:
+            return _checklist_summary(items)
+        last = decisive[-1]
+        if isinstance(last, FormulaValue) and len(last.text()) > _BRIEF:
+            return f"{last.formula} = {_n(last.value)}" if len(last.formula) <= _BRIEF else f"formula = {_n(last.value)}"
+        return last.text()
+
+
+_BRIEF = 80
+
+
+def _checklist_summary(items: list[ItemScored]) -> str:
+    met = sum(1 for i in items if i.met)
+    judged = [i for i in items if i.met is None]
+    awarded = sum((i.awarded for i in items), Decimal(0))
+    parts = []
+    if len(items) > len(judged):
+        parts.append(f"{met} of {len(items) - len(judged)} criteria met")
+    if judged:
+        parts.append(f"{len(judged)} judged")
+    return f"{', '.join(parts)} → {_n(awarded)}"
 
 
 @attrs.frozen

@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal
 
+import attrs
 import lark
 from lark import Token, Transformer, v_args
 
@@ -66,8 +67,9 @@ def parse(text: str, *, name: str = "<string>") -> nodes.Ruleset:
     """
     source = Source(name, text)
     try:
-        tree = parser().parse(text)
-        return _ToNodes(source).transform(tree)
+        tree = _ToNodes(source).transform(parser().parse(text))
+        _check_nesting(tree, source)
+        return tree
     except lark.exceptions.VisitError as error:
         if isinstance(error.orig_exc, ParseError):
             raise error.orig_exc from None
@@ -80,10 +82,28 @@ def parse(text: str, *, name: str = "<string>") -> nodes.Ruleset:
         raise _too_deep(source) from None
 
 
-def _too_deep(source: Source) -> ParseError:
-    span = Span(source, 0, min(1, len(source.text)))
-    return ParseError([Diagnostic("PR104", "the ruleset nests too deeply to read", span,
+# Rubric formulas nest a few levels; generated code adds a level of parentheses per
+# operator and Python refuses more than 200, so deeper text is refused here, with a place.
+MAX_NESTING = 60
+
+
+def _too_deep(source: Source, span: Span | None = None) -> ParseError:
+    span = span or Span(source, 0, min(1, len(source.text)))
+    return ParseError([Diagnostic("PR104", f"the ruleset nests more than {MAX_NESTING} levels deep", span,
                                   hint="split long formulas into `let` definitions")])
+
+
+def _check_nesting(tree: nodes.Ruleset, source: Source) -> None:
+    stack = [(tree, 0)]
+    while stack:  # iterative: the point is to refuse trees too deep to recurse into
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise _too_deep(source, node.span)
+        for field in attrs.fields(type(node)):
+            value = getattr(node, field.name) if field.eq else None
+            for child in value if isinstance(value, tuple) else (value,):
+                if attrs.has(type(child)):
+                    stack.append((child, depth + 1))
 
 
 def _diagnose(error: lark.exceptions.UnexpectedInput, source: Source) -> Diagnostic:

@@ -57,12 +57,14 @@ def kind_of(expr: nodes.Expr, env: Mapping[str, Kind]) -> Kind:
         case nodes.Ref(name=name):
             return env.get(name, UNKNOWN)
         case nodes.Negate(operand=operand) | nodes.Round(operand=operand):
-            return kind_of(operand, env)
+            # Arithmetic on a flag means nothing, even with one operand.
+            kind = kind_of(operand, env)
+            return UNKNOWN if kind == FLAG else kind
         case nodes.Binary(op=op, left=left, right=right):
             return combine(op, kind_of(left, env), kind_of(right, env))
         case nodes.Call(args=args):
             kinds = [kind_of(a, env) for a in args]
-            result = kinds[0] if kinds else UNKNOWN
+            result = kinds[0] if kinds and kinds[0] != FLAG else UNKNOWN
             for kind in kinds[1:]:
                 result = combine("+", result, kind)
             return result
@@ -93,6 +95,9 @@ def combine(op: str, left: Kind, right: Kind) -> Kind:
 
 def comparable(left: Kind, right: Kind) -> bool:
     """Whether ``left < right`` means something."""
+    if FLAG in (left, right):
+        # A flag is yes or no: it compares with a flag only, never with a number.
+        return left == right
     return _same(left, right) != UNKNOWN
 
 

@@ -1,0 +1,84 @@
+"""The values an expression can take, by interval arithmetic over the inputs' ranges.
+
+Counts, amounts and percents are ≥ 0 and unbounded above unless a range is declared;
+judged inputs stay within their range; numbers are unbounded; flags are not numbers
+(None). The result over-approximates, so a pass may warn about values that never occur
+but never misses one that does. None means "not a number, or not known": passes stay
+silent about it, since another pass has reported why.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from perfrules import nodes
+from perfrules.check.kinds import is_mismatched
+from perfrules.check.names import FUNCTIONS
+from perfrules.check.structure import MAX_PLACES
+from perfrules.check.tree import definitions, refs
+from perfrules.intervals import INF, Range, largest, smallest, total
+from perfrules.kinds import from_declaration
+
+_BINARY = {"+": Range.__add__, "-": Range.__sub__, "*": Range.__mul__, "/": Range.__truediv__}
+_CALLS = {"min": smallest, "max": largest, "sum": total, "abs": lambda rs: abs(rs[0]),
+          "mean": lambda rs: total(rs) / Range.point(Decimal(len(rs)))}
+
+
+def value_ranges(tree: nodes.Ruleset) -> dict[str, Range | None]:
+    """The range of every input and let; a let in a cycle gets None."""
+    known = definitions(tree)
+    env = {name: input_range(n) for name, n in known.items() if isinstance(n, nodes.Input)}
+    pending = {name: n.value for name, n in known.items() if isinstance(n, nodes.Let)}
+    while pending:
+        ready = [name for name, expr in pending.items() if not any(r.name in pending for r in refs(expr))]
+        if not ready:
+            break
+        for name in ready:
+            env[name] = range_of(pending.pop(name), env)
+    env.update(dict.fromkeys(pending))
+    return env
+
+
+def input_range(node: nodes.Input) -> Range | None:
+    """What the facts may give for an input (its default is held to the same range)."""
+    if node.kind == "flag":
+        return None
+    declared = from_declaration(node.kind, node.unit)
+    written = (node.range.low, node.range.high) if node.range is not None else ()
+    # A range in the wrong form (`percent 0..100`) is PR212's; the kind's domain stands in.
+    if written and not any(is_mismatched(b, declared) for b in written):
+        low, high = written[0].value, written[1].value
+        return Range(low, high) if low <= high else None
+    if node.kind == "judged":
+        return None
+    if node.kind == "number":
+        return Range.unbounded()
+    return Range(Decimal(0), INF)
+
+
+def range_of(expr: nodes.Expr, env: dict[str, Range | None]) -> Range | None:
+    """The values ``expr`` can take, or None when it is not a number or not known."""
+    match expr:
+        case nodes.Number(value=value):
+            return Range.point(value)
+        case nodes.Ref(name=name):
+            return env.get(name)
+        case nodes.Negate(operand=operand):
+            inner = range_of(operand, env)
+            return None if inner is None else -inner
+        case nodes.Round(operand=operand, places=places):
+            inner = range_of(operand, env)
+            return None if inner is None else inner.round(min(max(places, 0), MAX_PLACES))
+        case nodes.Binary(op=op, left=left, right=right):
+            sides = range_of(left, env), range_of(right, env)
+            return None if None in sides else _BINARY[op](*sides)
+        case nodes.Call(function=function, args=args) if function in FUNCTIONS:
+            return _call(function, [range_of(a, env) for a in args])
+    return None
+
+
+def _call(function: str, ranges: list) -> Range | None:
+    fewest, most = FUNCTIONS[function]
+    if None in ranges or len(ranges) < fewest or (most is not None and len(ranges) > most):
+        return None
+    return _CALLS[function](ranges)

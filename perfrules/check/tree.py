@@ -1,0 +1,103 @@
+"""Walks over the syntax tree that several passes share.
+
+Only iteration lives here: which nodes are rules, which expressions a ruleset holds,
+what a let or a default uses. No pass logic and no diagnostics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from perfrules import nodes
+
+RULE_BASES = (nodes.Tiers, nodes.Score, nodes.Checklist)
+DEDUCTIONS = (nodes.DeductPerItem, nodes.DeductPerUnit, nodes.DeductWhen)
+
+
+def members(tree: nodes.Ruleset) -> tuple:
+    """The top-level groups and indicators, in source order."""
+    return tuple(s for s in tree.statements if isinstance(s, (nodes.Group, nodes.Indicator)))
+
+
+def groups(tree: nodes.Ruleset) -> Iterator[nodes.Group]:
+    """Every group, depth first."""
+    stack = list(reversed(members(tree)))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, nodes.Group):
+            yield node
+            stack.extend(reversed(node.members))
+
+
+def rules(tree: nodes.Ruleset) -> Iterator[nodes.Indicator | nodes.Part]:
+    """Every indicator and every part (parts right after their indicator), depth first."""
+    for member in members(tree):
+        yield from _rules(member)
+
+
+def _rules(node) -> Iterator:
+    if isinstance(node, nodes.Group):
+        for member in node.members:
+            yield from _rules(member)
+        return
+    yield node
+    for part in parts(node):
+        yield from _rules(part)
+
+
+def parts(rule) -> tuple[nodes.Part, ...]:
+    return tuple(c for c in rule.clauses if isinstance(c, nodes.Part))
+
+
+def own_clauses(rule, cls) -> tuple:
+    """The clauses of ``rule`` (not of its parts) that are instances of ``cls``."""
+    return tuple(c for c in rule.clauses if isinstance(c, cls))
+
+
+def definitions(tree: nodes.Ruleset) -> dict[str, nodes.Input | nodes.Let]:
+    """Inputs and lets by name; the first declaration wins (PR202 reports the others)."""
+    found: dict[str, nodes.Input | nodes.Let] = {}
+    for statement in tree.statements:
+        if isinstance(statement, (nodes.Input, nodes.Let)):
+            found.setdefault(statement.name, statement)
+    return found
+
+
+def definition_expr(node: nodes.Input | nodes.Let) -> nodes.Expr | None:
+    """What a let computes, or an input's default."""
+    return node.value if isinstance(node, nodes.Let) else node.default
+
+
+def clause_expressions(clause) -> tuple[nodes.Expr, ...]:
+    """The expressions a clause evaluates (not those of a part's own clauses)."""
+    match clause:
+        case nodes.Tiers(subject=e) | nodes.Score(formula=e) | nodes.DeductPerItem(count=e):
+            return (e,)
+        case nodes.DeductPerUnit(subject=e) | nodes.DeductWhen(condition=e):
+            return (e,)
+        case nodes.Veto(condition=e) | nodes.Exempt(condition=e):
+            return (e,)
+        case nodes.Checklist(items=items):
+            return tuple(item.test for item in items)
+    return ()
+
+
+def expressions(tree: nodes.Ruleset) -> Iterator[nodes.Expr]:
+    """Every top expression of the ruleset: lets, defaults, then the rules' clauses."""
+    for node in definitions_in_order(tree):
+        expr = definition_expr(node)
+        if expr is not None:
+            yield expr
+    for rule in rules(tree):
+        for clause in rule.clauses:
+            yield from clause_expressions(clause)
+
+
+def definitions_in_order(tree: nodes.Ruleset) -> tuple:
+    """Every input and let, duplicates included, in source order."""
+    return tuple(s for s in tree.statements if isinstance(s, (nodes.Input, nodes.Let)))
+
+
+def refs(expr: nodes.Expr) -> Iterator[nodes.Ref]:
+    """Every name use in ``expr``, in source order."""
+    return (n for n in nodes.walk(expr) if isinstance(n, nodes.Ref))

@@ -35,9 +35,6 @@ class _RulesetFileError(click.ClickException):
 
     exit_code = EXIT_ERRORS
 
-    def format_message(self) -> str:
-        return self.message
-
     def show(self, file=None) -> None:
         click.echo(f"error: {self.message}", err=True)
 

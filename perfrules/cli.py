@@ -57,9 +57,12 @@ class _Cli(click.Group):
 
 
 def _report_bug(error: Exception, *, debug: bool) -> int:
+    what = type(error).__name__
     if isinstance(error, PerfrulesError):
-        click.echo(str(error), err=True)
-    click.echo(f"perfrules: internal error ({type(error).__name__}: {error}); this is a bug in perfrules, "
+        click.echo(str(error), err=True)  # already rendered, with its own diagnostics
+    else:
+        what += f": {error}"
+    click.echo(f"perfrules: internal error ({what}); this is a bug in perfrules, "
                "please report it" + ("" if debug else " (rerun with --debug for the traceback)"), err=True)
     if debug:
         click.echo("".join(traceback.format_exception(error)), err=True, nl=False)

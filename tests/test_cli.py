@@ -13,6 +13,7 @@ import pytest
 import perfrules
 from perfrules.cli import main
 from perfrules.diagnostics import Diagnostic
+from perfrules.errors import InternalError
 from perfrules.source import cells
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -222,6 +223,16 @@ def test_an_internal_error_is_one_line_and_the_traceback_needs_debug(capsys, fil
     assert "Traceback" not in err
     code, out, err = run(capsys, "--debug", "score", files["rules"], files["facts"])
     assert code == 3 and "Traceback" in err and "RuntimeError: boom" in err
+
+
+def test_an_internal_error_of_perfrules_shows_its_diagnostic_once(capsys, files, monkeypatch):
+    def fail_verification(path):
+        raise InternalError([Diagnostic("PR901", "generated code failed verification: Lambda")])
+
+    monkeypatch.setattr(perfrules, "load", fail_verification)
+    code, out, err = run(capsys, "build", files["rules"], "--emit-python")
+    assert code == 3 and err.count("generated code failed verification") == 1
+    assert "internal error (InternalError)" in err
 
 
 def test_python_dash_m_perfrules_in_a_subprocess(files):

@@ -172,7 +172,7 @@ def explain_command(ruleset: Path, facts: Path, name: str) -> int:
 
 def _check_name(result: Result, name: str) -> None:
     nodes = [n for n in result.root.walk() if n.path]
-    named = [n for n in nodes if name in (n.name, "/".join(n.path))]
+    named = result.matching(name)
     if len(named) == 1:
         return
     if named:

@@ -166,6 +166,7 @@ def _explain(node: Node, indent: str) -> Iterator[str]:
         yield f"{inner}{node.description}"
     yield f"{inner}score   {_number(node.score)} of {_number(node.max)}"
     yield from _block(inner, "inputs", [f"{key} = {value}" for key, value in node.inputs])
+    yield from _block(inner, "values", [f"{key} = {value}" for key, value in node.values])
     for child in node.children:
         yield from _explain(child, inner)
     # Parts come before the steps: "parts add up to …" and what follows act on them.

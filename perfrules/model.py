@@ -162,6 +162,7 @@ class Rule:
     on_zero: Decimal  # what a zero denominator scores, when has_on_zero
     rounding: Rounding | None  # None for parts without their own clause
     inputs: tuple[str, ...]  # the inputs it reads, directly or through lets
+    lets: tuple[str, ...] = ()  # the lets it uses, directly or through other lets
     span: Span = _span
 
 

@@ -170,6 +170,7 @@ class Node:
     children: tuple[Node, ...] = ()
     inputs: tuple[tuple[str, str], ...] = ()  # (input name, value as shown) it read
     description: str | None = None
+    values: tuple[tuple[str, str], ...] = ()  # (let name, value as shown) it used
 
     def walk(self) -> Iterator[Node]:
         yield self
@@ -234,15 +235,21 @@ class Result:
         return (n for n in self.root.walk() if n.kind == "indicator")
 
     def find(self, name: str) -> Node:
-        """The node with this name, or with this path joined by ``/``.
+        """The node with this name, or whose path ends with ``name``'s ``/``-separated
+        names (``效率性/预算执行率``).
 
         Raises:
-            KeyError: no node has that name, or several do (give the path then).
+            KeyError: no node has that name, or several do (give more of the path then).
         """
-        found = [n for n in self.root.walk() if name in (n.name, "/".join(n.path))]
+        found = self.matching(name)
         if len(found) != 1:
             raise KeyError(name)
         return found[0]
+
+    def matching(self, name: str) -> list[Node]:
+        """Every node ``find`` could mean by ``name``."""
+        wanted = tuple(part.strip() for part in name.split("/"))
+        return [n for n in self.root.walk() if n.path and n.path[-len(wanted):] == wanted]
 
     def to_dict(self) -> dict:
         """JSON-ready: every number is a decimal string."""
@@ -263,6 +270,8 @@ def _leaf_dict(node: Node) -> dict:
         "why": [step.text() for step in node.why],
         "inputs": dict(node.inputs),
     }
+    if node.values:
+        data["values"] = dict(node.values)
     if node.children:
         data["parts"] = [_leaf_dict(p) for p in node.children]
     return data

@@ -182,8 +182,9 @@ class _Scorer:
             if rounded != score:
                 why.append(result.Rounded(score, rounded, rule.rounding.mode, rule.rounding.places))
             score = rounded
+        values = tuple((name, self._shown_name(name)) for name in rule.lets)
         return result.Node(rule.kind, rule.name, rule.path, score, rule.max, tuple(why), parts,
-                           self._inputs_read(rule), rule.description)
+                           self._inputs_read(rule), rule.description, values)
 
     def _decide(self, rule: model.Rule):
         for guard in rule.exemptions:
@@ -267,7 +268,8 @@ class _Scorer:
             value = self.inputs[index]
             if value is None and slot.default is not None:
                 value = self.sites[slot.default]
-            return show_value(value, "ratio" if slot.kind in ("percent", "ratio") else slot.kind)
+            shown = show_value(value, "ratio" if slot.kind in ("percent", "ratio") else slot.kind)
+            return f"{shown} {slot.unit}" if slot.unit and value is not None else shown
         value = self.sites[index]
         return show_value(value, self.ruleset.sites[index].kind.name)
 

@@ -18,7 +18,7 @@ input 满意度: percent 0%..100%
 group g 6 {
   indicator a 1 { tiers 比率: < 5% → 1; ≥ 5% → 0 }
   indicator b 1 { deduct 1 per 人数 }
-  indicator c 1 = min(金额 / 100, 1)
+  indicator c 1 { veto when 金额 > 10000; score 1 }
   indicator d 1 { exempt when 涉密; score 0 }
   indicator e 1 = 评分
   indicator f 1 { tiers 满意度: ≥ 95% → 1; < 95% → 0 }

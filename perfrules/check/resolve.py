@@ -134,10 +134,11 @@ class _Resolver:
                     rounding = model.Rounding(mode, places)
         if rounding is None and kind == "indicator":
             rounding = self.rounding
-        read = self._inputs_read(self.sites[first_site:])
+        read, lets = self._names_used(self.sites[first_site:])
         return model.Rule(
             kind, node.name, path, node.points, node.description, tuple(exemptions), tuple(vetoes),
-            base, tuple(parts), tuple(deductions), has_on_zero, on_zero, rounding, read, span=node.span,
+            base, tuple(parts), tuple(deductions), has_on_zero, on_zero, rounding, read, lets,
+            span=node.span,
         )
 
     def _tiers(self, clause: nodes.Tiers, path, maximum: Decimal) -> model.Tiers:
@@ -175,8 +176,10 @@ class _Resolver:
         site = self._site(condition, "condition", path)
         return model.Guard(site, reason, expr_text(condition), span=clause.span)
 
-    def _inputs_read(self, sites) -> tuple[str, ...]:
-        seen: dict[str, None] = {}
+    def _names_used(self, sites) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The inputs and the lets these sites use, directly or through lets and defaults."""
+        inputs: dict[str, None] = {}
+        lets: dict[str, None] = {}
 
         def visit(expr):
             for name in refs(expr):
@@ -184,13 +187,14 @@ class _Resolver:
                 if kind == "input":
                     if self.inputs[index].default is not None:
                         visit(self.inputs[index].default)
-                    seen.setdefault(name)
+                    inputs.setdefault(name)
                 elif kind == "let":
                     visit(self.sites[index].expr)
+                    lets.setdefault(name)
 
         for site in sites:
             visit(site.expr)
-        return tuple(seen)
+        return tuple(inputs), tuple(lets)
 
     def _grade(self) -> model.GradeScale | None:
         grades = self.tree.of_type(nodes.Grade)

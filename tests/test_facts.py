@@ -51,7 +51,7 @@ def test_percent_forms_and_separators(ruleset):
     assert shown == {"比率": "4.99%"}
     assert result.find("a").score == Decimal(1)
     assert result.find("f").score == Decimal(1)  # 0.95 is 95%, on the ≥ 95% edge
-    assert dict(result.find("c").inputs) == {"金额": "7341.03"}
+    assert dict(result.find("c").inputs) == {"金额": "7341.03 万元"}
 
 
 @pytest.mark.parametrize("fmt,text", [
@@ -68,7 +68,7 @@ def test_json_and_toml_give_the_same_result_as_yaml(ruleset, fmt, text):
 
 def test_python_floats_are_taken_by_their_shortest_text(ruleset):
     facts = {"比率": 0.0499, "人数": 0, "金额": 0.1, "涉密": False, "评分": 0.8, "满意度": 0.95}
-    assert dict(ruleset.evaluate(facts).find("c").inputs) == {"金额": "0.1"}
+    assert dict(ruleset.evaluate(facts).find("c").inputs) == {"金额": "0.1 万元"}
 
 
 def test_every_problem_is_reported_at_once_with_input_and_indicator(ruleset):

@@ -14,7 +14,7 @@ from decimal import Decimal
 from perfrules import nodes
 from perfrules.check.kinds import environment
 from perfrules.check.ranges import range_of, value_ranges
-from perfrules.check.tree import DEDUCTIONS, definitions, groups, members, parts, rules
+from perfrules.check.tree import DEDUCTIONS, RULE_BASES, definitions, groups, members, parts, rules
 from perfrules.diagnostics import Diagnostics
 from perfrules.fmt import number_text
 from perfrules.intervals import INF
@@ -35,10 +35,16 @@ def check_points(tree: nodes.Ruleset, diagnostics: Diagnostics) -> None:
     ranges, kinds, known = value_ranges(tree), environment(tree), definitions(tree)
     for rule in rules(tree):
         _check_zero(rule, diagnostics)
-        if parts(rule):
+        # Two bases are PR407's; which points should add up is then anyone's guess.
+        summed = _base_count(rule) == 1
+        if parts(rule) and summed:
             _check_sum(parts(rule), rule, "parts", diagnostics)
         for clause in rule.clauses:
-            _check_clause(clause, rule, ranges, kinds, known, diagnostics)
+            _check_clause(clause, rule, ranges, kinds, known, summed, diagnostics)
+
+
+def _base_count(rule) -> int:
+    return sum(isinstance(c, RULE_BASES) for c in rule.clauses) + bool(parts(rule))
 
 
 def _name(node) -> str:
@@ -78,10 +84,11 @@ def _check_zero(node, diagnostics: Diagnostics) -> None:
                             hint="a rule worth nothing never changes a score; give it points or delete it")
 
 
-def _check_clause(clause, rule, ranges, kinds, known, diagnostics: Diagnostics) -> None:
+def _check_clause(clause, rule, ranges, kinds, known, summed: bool, diagnostics: Diagnostics) -> None:
     match clause:
         case nodes.Checklist(items=items):
-            _check_sum(items, rule, "checklist items", diagnostics, span=clause.span)
+            if summed:
+                _check_sum(items, rule, "checklist items", diagnostics, span=clause.span)
             for item in items:
                 _check_item(item, ranges, kinds, known, diagnostics)
         case nodes.Score(formula=formula):

@@ -1,0 +1,340 @@
+"""Write docs/reference/diagnostics.md from the corpus of broken rulesets in tests/errors/.
+
+Each ``PRxxx-short-name.rules`` here fails with its code; ``PRxxx-short-name.expected``
+holds what perfrules prints for it. The reference page is generated from both and from
+``CODES`` below, so its examples are the tested ones and cannot drift:
+
+    .venv/bin/python tests/errors/make_reference.py      # or: pytest --update-golden
+
+``tests/test_errors_corpus.py`` checks the expected files and that the page is current.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import attrs
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+PAGE = ROOT / "docs" / "reference" / "diagnostics.md"
+_CODE = re.compile(r"^(PR\d{3})-")
+
+
+@attrs.frozen
+class Code:
+    title: str
+    meaning: str
+    fix: str
+
+
+STAGES = {
+    "1": "Parsing (PR1xx)",
+    "2": "Names and kinds (PR2xx)",
+    "3": "Bands (PR3xx)",
+    "4": "Points and structure (PR4xx)",
+}
+
+CODES = {
+    "PR101": Code(
+        "unexpected character",
+        "The text holds a character the language does not use, such as `、` or `。` between bands, or "
+        "`【…】` around a text.",
+        "Use `;` or `；` (or a new line) between bands and items, and `\"…\"`, `“…”` or `「…」` around texts.",
+    ),
+    "PR102": Code(
+        "unexpected token",
+        "A word, number or sign stands where the grammar expects something else; the message says what "
+        "was expected there, in the spellings an author types.",
+        "Add what is missing (often the arrow `→` of a band) or remove what is extra.",
+    ),
+    "PR103": Code(
+        "the ruleset ends too early",
+        "The file ends inside a statement, typically before a closing `}`.",
+        "Close every `{` and finish the last statement; the hint lists what may come next.",
+    ),
+    "PR104": Code(
+        "nesting too deep",
+        "An expression nests more levels than a compiled evaluator can hold.",
+        "Split the formula into `let` definitions.",
+    ),
+    "PR201": Code(
+        "unknown name",
+        "An expression uses a name that no `input` or `let` declares. The hint names the closest "
+        "declared name.",
+        "Fix the spelling, or declare the name.",
+    ),
+    "PR202": Code(
+        "duplicate name",
+        "Two inputs or lets have the same name (they share one namespace), or two members of one group, "
+        "or two parts of one indicator, have the same name. The note points at the first one.",
+        "Rename or delete one of them.",
+    ),
+    "PR203": Code(
+        "circular definition",
+        "A `let`, or an input's `default`, needs its own value, directly or through others. The message "
+        "names the whole cycle and the notes show where each step uses the next.",
+        "Compute one of the values from inputs only.",
+    ),
+    "PR204": Code(
+        "unknown function",
+        "A call names a function the language does not have. The functions are `min`, `max`, `mean`, "
+        "`sum` and `abs`, plus `round(x, places[, mode])`.",
+        "Use one of them; the hint names the closest.",
+    ),
+    "PR205": Code(
+        "wrong number of arguments",
+        "`abs` takes exactly one argument; `min`, `max`, `mean` and `sum` take at least one.",
+        "Give the function the arguments it takes.",
+    ),
+    "PR206": Code(
+        "unused input or let (warning)",
+        "An input or a let that no rule, let or default uses. This is a warning: the ruleset still "
+        "checks, and the warning is on `model.warnings`.",
+        "Delete it, or use it in the rule it was meant for.",
+    ),
+    "PR207": Code(
+        "judged input without a range",
+        "A `judged` input is an assessor's score; without a range nobody knows what scale to score on.",
+        "Give it the range of its points: `input 效果性评分: judged 0..25`.",
+    ),
+    "PR210": Code(
+        "arithmetic that mixes kinds",
+        "An arithmetic operation (or `min`, `max`, `mean`, `sum`, `abs`, `round`, `-x`) combines values "
+        "whose kinds cannot mean anything together: a count and a percent, an amount and a ratio, "
+        "`万元` and `元`, two amounts multiplied, or a flag in arithmetic. Both kinds are named. "
+        "`count / count` and `amount / amount` (same unit) are ratios, and a plain number adapts to the "
+        "other side.",
+        "Make both sides the same kind: declare amounts in one unit, divide to get a ratio, use a flag as "
+        "a condition.",
+    ),
+    "PR211": Code(
+        "comparison between incomparable kinds",
+        "A comparison between values of kinds that cannot be compared (a count with a percent, money "
+        "with a ratio, a flag with a number), or an ordering (`<`, `≥` …) of flags.",
+        "Compare like with like; compare flags with `=` or `≠`, or use the flag as the condition itself.",
+    ),
+    "PR212": Code(
+        "ratio written as a plain number, or a percent for a count",
+        "A ratio or percent is compared with a plain number other than 0: `< 5` means 500%, not 5%. "
+        "This is checked in comparisons, tiers band bounds, input ranges and the unit and threshold of "
+        "`deduct … per … of … above …`. The reverse is reported too: a count, amount or number "
+        "subject with a percent bound, and a percent bound in a grade (the total is points).",
+        "Write the percent sign (`5%`); for a count, drop the % or compare a ratio.",
+    ),
+    "PR213": Code(
+        "condition that is not a flag",
+        "`veto when`, `exempt when`, `deduct … when` and the operands of `and`, `or` and `not` need a "
+        "flag (yes or no), not a number or an amount.",
+        "Compare the value to make a flag: `veto when 实际采购金额 > 采购计划金额`.",
+    ),
+    "PR214": Code(
+        "checklist test that is neither a flag nor a judged score",
+        "A checklist item scores all its points when its test is a true flag, or the assessor's number "
+        "when the test is a judged score. Any other kind (a ratio, a count) has no meaning there.",
+        "Turn it into a condition (`回复件数 >= 信访件数`) or score it with a `judged` input.",
+    ),
+    "PR215": Code(
+        "score, count or subject of the wrong kind",
+        "A `score` formula (or `= …`) must be a number: a flag is not a score, and money is not points. "
+        "`deduct P per …` needs a count, not a flag or an amount (deduct per unit of money with "
+        "`deduct P per started 1 of …`). A `tiers` subject and a `deduct … per … of` subject cannot be "
+        "a flag. Bands over an amount are allowed: `超支金额 > 10 → 0` is meaningful.",
+        "Divide an amount by an amount in the same unit to get a ratio; score a flag with a checklist "
+        "item or `deduct P when …`.",
+    ),
+    "PR216": Code(
+        "default of another kind",
+        "An input's `default` computes a value of a kind other than the input's declared kind (a plain "
+        "number is accepted for any numeric input).",
+        "Compute the declared kind, e.g. a percent as `累计支出 / 指标金额`.",
+    ),
+    "PR301": Code(
+        "gap between bands",
+        "Some values fall in no band of a `tiers` or of the `grade`. The message names them exactly, in "
+        "percent form when the bands were written as percents. For `tiers`, the values are those the "
+        "subject can take: counts, amounts and percents are ≥ 0 (or within their declared range), so "
+        "`0..<5%` may start a ratio's bands, while a plain number needs bands down to minus infinity. "
+        "For `grade`, the values are `[0, total]`, the only scores there are (total is `total`, or the "
+        "sum of the top-level points). An `otherwise` band silences gaps. The caret is under the band "
+        "below the gap; the note points at the band above it.",
+        "Make neighbouring bands meet: one side closed and the other open at the same bound "
+        "(`< 80%` then `80%..<90%`). The hint shows the band that closes the gap.",
+    ),
+    "PR302": Code(
+        "overlapping bands",
+        "Some values are in two bands, so the points would depend on band order. The message names both "
+        "bands and the values they share; the note points at the other band. `otherwise` does not excuse "
+        "an overlap.",
+        "Make one end open: `90%..<100%` then `≥ 100%`.",
+    ),
+    "PR303": Code(
+        "empty band",
+        "A band that holds no value: `a..b` with a > b, or `a..<a`, `a<..a`, `a<..<a`. Gaps are not "
+        "reported for a band list with an empty band, since the empty band is usually the one meant to "
+        "fill them.",
+        "Write the smaller bound first, or `= a` for a single value.",
+    ),
+    "PR304": Code(
+        "more than one otherwise",
+        "A band list has two `otherwise` bands; only one can take what the others leave.",
+        "Keep one `otherwise`.",
+    ),
+    "PR305": Code(
+        "band above the rule's max",
+        "A band gives more points than its indicator or part is worth.",
+        "Lower the band's points, or write `full` for the rule's max.",
+    ),
+    "PR401": Code(
+        "points do not add up",
+        "Children's maxima must add up to their parent's: the members of a group to its points, the "
+        "parts of an indicator to its points, the items of a checklist to its rule's points, and the "
+        "top-level groups and indicators to `total` when it is declared. Both numbers are named.",
+        "Change a child's points or the parent's max; the hint gives the difference.",
+    ),
+    "PR402": Code(
+        "score formula can exceed the max (warning)",
+        "Interval arithmetic over the inputs' ranges shows that a `score` formula can go above its "
+        "rule's max. The runtime caps the score at the max anyway; the warning asks whether that cap is "
+        "meant. Counts, amounts and percents are ≥ 0 and unbounded above unless a range is declared; "
+        "judged inputs stay within their range; a division by a value that can be 0 or unbounded is "
+        "unbounded.",
+        "Say the cap is intended with `min(…, max)` (as `min(执行率, 100%) × 1`), or declare ranges on "
+        "the inputs.",
+    ),
+    "PR403": Code(
+        "score formula can go below 0 (warning)",
+        "Like PR402, for the floor: the formula can be negative, and the runtime raises it to 0.",
+        "Say the floor is intended with `max(…, 0)`, or declare ranges on the inputs.",
+    ),
+    "PR404": Code(
+        "judged range above the points",
+        "A judged score used as a checklist item's test, or as a rule's whole score (`= 评分`), can "
+        "give more than the item's or rule's points. A checklist item awards the judged number as is, so "
+        "this would overstate the score.",
+        "Declare the judged input's range as `0..POINTS`.",
+    ),
+    "PR405": Code(
+        "zero or negative points",
+        "A deduction of 0 points, or a `per … of` unit that is not above 0, is an error. A group, "
+        "indicator, part or checklist item worth 0 points is a warning: it never changes a score.",
+        "Give it points, or delete it; write a unit such as `1%`.",
+    ),
+    "PR406": Code(
+        "on zero denominator above the max",
+        "`on zero denominator → P` gives more points than the rule is worth.",
+        "Write `on zero denominator → full` for the max, or a smaller number.",
+    ),
+    "PR407": Code(
+        "more than one base",
+        "A rule is scored by exactly one of `tiers`, `score`, `checklist` or its parts; this one has two. "
+        "The note points at the first.",
+        "Split the rule into parts, each with its own points and one way to score.",
+    ),
+    "PR408": Code(
+        "clause given twice",
+        "A clause that may appear once was given twice: `on zero denominator` or `rounding` in one rule, "
+        "or `grade`, `total` or `rounding` at the top level. The note points at the first.",
+        "Keep one.",
+    ),
+    "PR409": Code(
+        "no way to score",
+        "An indicator or part has no `tiers`, `score`, `checklist`, parts or deduction, so nothing says "
+        "what it scores (exemptions and vetoes only decide between its max and 0).",
+        "Add a base, or a deduction (a rule with deductions only starts from its max).",
+    ),
+    "PR411": Code(
+        "rounding places out of range",
+        "`rounding MODE PLACES` takes 0 to 10 places.",
+        "Use a number of places from 0 to 10; scores are usually printed to 2.",
+    ),
+    "PR412": Code(
+        "round places out of range",
+        "`round(x, places)` takes 0 to 10 places.",
+        "Use a number of places from 0 to 10; `round(x, 4)` keeps a rate to two decimals of a percent.",
+    ),
+}
+
+
+def cases() -> list[Path]:
+    """Every corpus file, in code order."""
+    return sorted(HERE.glob("PR*.rules"))
+
+
+def code_of(path: Path) -> str:
+    return _CODE.match(path.name).group(1)
+
+
+def render_case(path: Path) -> str:
+    """What perfrules prints for a corpus file: the error, or the warnings of a clean check."""
+    from perfrules.check import check
+    from perfrules.diagnostics import render
+    from perfrules.errors import PerfrulesError
+    from perfrules.parse import parse
+
+    try:
+        model = check(parse(path.read_text(encoding="utf-8"), name=path.name))
+    except PerfrulesError as error:
+        return str(error) + "\n"
+    return render(model.warnings) + "\n"
+
+
+def reference() -> str:
+    """The whole reference page, from CODES and the corpus's .rules and .expected files."""
+    by_code: dict[str, list[Path]] = {}
+    for path in cases():
+        by_code.setdefault(code_of(path), []).append(path)
+    example = (HERE / "PR301-gap-between-bands.expected").read_text(encoding="utf-8").rstrip("\n")
+    lines = [_INTRO.format(example=example), "| code | meaning |", "|---|---|"]
+    lines += [f"| [{code}](#{code.lower()}) | {CODES[code].title} |" for code in sorted(by_code)]
+    stage = None
+    for code in sorted(by_code):
+        if code[2] != stage:
+            stage = code[2]
+            lines += ["", f"## {STAGES[stage]}"]
+        lines += _section(code, by_code[code])
+    return "\n".join(lines) + "\n"
+
+
+def _section(code: str, paths: list[Path]) -> list[str]:
+    entry = CODES[code]
+    lines = ["", f"### {code}", "", f"**{entry.title}.** {entry.meaning}", "", f"*Fix:* {entry.fix}"]
+    for path in paths:
+        rules = path.read_text(encoding="utf-8").rstrip("\n")
+        expected = path.with_suffix(".expected").read_text(encoding="utf-8").rstrip("\n")
+        lines += ["", f"`tests/errors/{path.name}`:", "", "```text", rules, "```", "",
+                  "gives", "", "```text", expected, "```"]
+    return lines
+
+
+_INTRO = """\
+# Diagnostic codes
+
+<!-- Generated by tests/errors/make_reference.py from tests/errors/; do not edit by hand. -->
+
+Every problem perfrules reports has a stable code: `PR` and three digits, by stage. A
+message names what is wrong and both sides of it, points at the exact place with a caret,
+and may add notes (related places) and a hint (how to fix it):
+
+```text
+{example}
+```
+
+Parsing stops at the first error. Checking reports every problem of every pass in one run,
+errors and warnings together, in source order, and raises `CheckError` when there is an
+error. Warnings alone do not stop `check`: they are on the model's `warnings`. Each example
+below is a file of the test corpus, shown with what perfrules prints for it.
+"""
+
+
+def main() -> int:
+    PAGE.write_text(reference(), encoding="utf-8")
+    print(f"wrote {PAGE.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main())

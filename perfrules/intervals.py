@@ -27,8 +27,12 @@ from perfrules.fmt import number_text
 
 INF = Decimal("Infinity")
 _BELOW, _ABOVE = 0, 1
-# Our own context, so neither the caller's precision nor its traps change a bound.
-_CONTEXT = decimal.Context(prec=28, traps=[decimal.DivisionByZero, decimal.Overflow])
+# Our own contexts, so neither the caller's precision nor its traps change a bound. A
+# quotient such as 2/3 does not fit in 28 digits: low ends round down and high ends up,
+# so a range still holds every value it stands for.
+_DOWN = decimal.Context(prec=28, rounding=decimal.ROUND_FLOOR, traps=[decimal.DivisionByZero, decimal.Overflow])
+_UP = _DOWN.copy()
+_UP.rounding = decimal.ROUND_CEILING
 
 
 @attrs.frozen(order=True)
@@ -80,13 +84,16 @@ class Interval:
     def describe(self, subject: str = "x", *, percent: bool = False) -> str:
         """The set as an inequality: ``79% ≤ x < 80%``, ``x = 5``, ``x ≥ 90``."""
         low, high = self.low.value, self.high.value
+        low_sign, high_sign = ("≤" if self.low_closed else "<"), ("≤" if self.high_closed else "<")
         if low == high:
             return f"{subject} = {_number(low, percent)}"
-        left = "" if low == -INF else f"{_number(low, percent)} {'≤' if self.low_closed else '<'} "
-        right = "" if high == INF else f" {'≤' if self.high_closed else '<'} {_number(high, percent)}"
-        if not left and not right:
+        if low == -INF and high == INF:
             return f"every value of {subject}"
-        return f"{left}{subject}{right}"
+        if low == -INF:
+            return f"{subject} {high_sign} {_number(high, percent)}"
+        if high == INF:
+            return f"{subject} {'≥' if self.low_closed else '>'} {_number(low, percent)}"
+        return f"{_number(low, percent)} {low_sign} {subject} {high_sign} {_number(high, percent)}"
 
     def band_text(self, *, percent: bool = False) -> str:
         """The set as a band is written: ``< 80%``, ``5%..<10%``, ``≥ 90``."""
@@ -158,8 +165,7 @@ class Range:
         return cls(-INF, INF)
 
     def __add__(self, other: Range) -> Range:
-        with decimal.localcontext(_CONTEXT):
-            return Range(self.low + other.low, self.high + other.high)
+        return Range(_DOWN.add(self.low, other.low), _UP.add(self.high, other.high))
 
     def __neg__(self) -> Range:
         return Range(-self.high, -self.low)
@@ -168,8 +174,8 @@ class Range:
         return self + (-other)
 
     def __mul__(self, other: Range) -> Range:
-        products = [_times(a, b) for a in (self.low, self.high) for b in (other.low, other.high)]
-        return Range(min(products), max(products))
+        pairs = [(a, b) for a in (self.low, self.high) for b in (other.low, other.high)]
+        return Range(min(_times(a, b, _DOWN) for a, b in pairs), max(_times(a, b, _UP) for a, b in pairs))
 
     def __truediv__(self, other: Range) -> Range:
         return self * other.reciprocal()
@@ -178,13 +184,12 @@ class Range:
         # Dividing by exactly zero is a zero denominator, scored by `on zero denominator`
         # or stopped at run time, so a divisor [0, b] acts as (0, b] here.
         low, high = self.low, self.high
-        with decimal.localcontext(_CONTEXT):
-            if low > 0 or high < 0:
-                return Range(_inverse(high), _inverse(low))
-            if low == 0 and high > 0:
-                return Range(_inverse(high), INF)
-            if high == 0 and low < 0:
-                return Range(-INF, _inverse(low))
+        if low > 0 or high < 0:
+            return Range(_inverse(high, _DOWN), _inverse(low, _UP))
+        if low == 0 and high > 0:
+            return Range(_inverse(high, _DOWN), INF)
+        if high == 0 and low < 0:
+            return Range(-INF, _inverse(low, _UP))
         return Range.unbounded()
 
     def __abs__(self) -> Range:
@@ -224,20 +229,18 @@ def total(ranges: Sequence[Range]) -> Range:
     return result
 
 
-def _times(a: Decimal, b: Decimal) -> Decimal:
+def _times(a: Decimal, b: Decimal, context: decimal.Context) -> Decimal:
     # At an end of a range, 0 × ∞ stands for 0 × (a large number), which is 0.
     if a == 0 or b == 0:
         return Decimal(0)
-    with decimal.localcontext(_CONTEXT):
-        return a * b
+    return context.multiply(a, b)
 
 
-def _inverse(value: Decimal) -> Decimal:
-    return Decimal(0) if value.is_infinite() else 1 / value
+def _inverse(value: Decimal, context: decimal.Context) -> Decimal:
+    return Decimal(0) if value.is_infinite() else context.divide(1, value)
 
 
 def _quantize(value: Decimal, step: Decimal, rounding: str) -> Decimal:
     if value.is_infinite():
         return value
-    with decimal.localcontext(_CONTEXT):
-        return value.quantize(step, rounding=rounding)
+    return value.quantize(step, rounding=rounding, context=_DOWN)

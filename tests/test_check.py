@@ -8,12 +8,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+import lark
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.extra.lark import from_lark
 
 from perfrules.check import PASSES, check
 from perfrules.diagnostics import Diagnostics
-from perfrules.errors import CheckError
+from perfrules.errors import CheckError, ParseError
 from perfrules.intervals import INF, Interval, Range, gaps, overlaps
 from perfrules.parse import parse
 
@@ -687,6 +689,24 @@ def test_warnings_alone_do_not_stop_check_and_ride_on_the_model():
 def test_seed_rulesets_check_without_any_diagnostic(path):
     model = check(parse(path.read_text(encoding="utf-8"), name=str(path)))
     assert list(model.warnings) == []
+
+
+_GRAMMAR = lark.Lark((ROOT / "grammar" / "perfrules.lark").read_text(encoding="utf-8"), parser="lalr")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(from_lark(_GRAMMAR, start="start"))
+def test_passes_never_crash_and_always_point_somewhere(text):
+    # Whatever the parser accepts, however wrong, gets diagnostics, never an exception.
+    try:
+        tree = parse(text)
+    except ParseError:
+        return
+    diagnostics = Diagnostics()
+    for check_pass in PASSES:
+        check_pass(tree, diagnostics)
+    for diagnostic in diagnostics.items:
+        assert diagnostic.span is not None and diagnostic.render()
 
 
 # ---- intervals -------------------------------------------------------------------------------

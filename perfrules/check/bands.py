@@ -16,7 +16,7 @@ from perfrules.check.kinds import environment, is_mismatched
 from perfrules.check.ranges import range_of, value_ranges
 from perfrules.check.tree import members, own_clauses, rules
 from perfrules.diagnostics import Diagnostics
-from perfrules.fmt import expr_text, interval_text, number_text
+from perfrules.fmt import interval_text, number_text
 from perfrules.intervals import INF, Interval, Range, gaps, overlaps
 from perfrules.kinds import NUMBER, kind_of
 

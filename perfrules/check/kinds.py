@@ -220,7 +220,8 @@ def _check_scored(expr: nodes.Expr, what: str, env, diagnostics: Diagnostics) ->
     elif kind.name == "amount":
         diagnostics.error(
             "PR215", f"{what}, but this is {describe(kind)}", expr.span,
-            hint=f"deduct per unit of money: `deduct P per started 1 of …`, the unit in {kind.unit or 'its unit'}")
+            hint=f"to deduct per unit of money, write `deduct P per started 1 of {expr_text(expr)}`: "
+                 f"P for each begun 1 {kind.unit or 'unit'}")
 
 
 def _report_scored_flag(expr: nodes.Expr, what: str, diagnostics: Diagnostics) -> None:

@@ -30,13 +30,13 @@ def check_names(tree: nodes.Ruleset, diagnostics: Diagnostics) -> None:
     """
     _check_duplicate_definitions(tree, diagnostics)
     _check_siblings(members(tree), "the ruleset", diagnostics)
-    for group in _groups_and_rules(tree):
-        children = group.members if isinstance(group, nodes.Group) else parts(group)
-        _check_siblings(children, f"{_describe(group)}", diagnostics)
+    for parent in _parents(tree):
+        children = parent.members if isinstance(parent, nodes.Group) else parts(parent)
+        _check_siblings(children, _describe(parent), diagnostics)
     known = definitions(tree)
     for expr in expressions(tree):
         _check_expr(expr, known, diagnostics)
-    _check_cycles(tree, known, diagnostics)
+    _check_cycles(known, diagnostics)
     _check_unused(tree, diagnostics)
     for node in tree.of_type(nodes.Input):
         if node.kind == "judged" and node.range is None:
@@ -49,7 +49,8 @@ def _describe(node) -> str:
     return f"{type(node).__name__.lower()} {node.name}"
 
 
-def _groups_and_rules(tree: nodes.Ruleset):
+def _parents(tree: nodes.Ruleset):
+    """Every group, indicator and part: whatever may have named children."""
     stack = list(members(tree))
     while stack:
         node = stack.pop()
@@ -111,7 +112,7 @@ def _check_call(call: nodes.Call, diagnostics: Diagnostics) -> None:
         diagnostics.error("PR205", f"{call.function} takes {wanted}, given {count}", call.span)
 
 
-def _check_cycles(tree: nodes.Ruleset, known: dict, diagnostics: Diagnostics) -> None:
+def _check_cycles(known: dict, diagnostics: Diagnostics) -> None:
     # Lets and input defaults form a graph; a cycle means a value needs itself first.
     graph = {name: node for name, node in known.items() if definition_expr(node) is not None}
     edges = {name: [r.name for r in refs(definition_expr(node)) if r.name in graph] for name, node in graph.items()}

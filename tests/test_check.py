@@ -713,8 +713,11 @@ def test_passes_never_crash_and_always_point_somewhere(text):
 
 
 def _i(low, low_closed, high, high_closed) -> Interval:
-    as_decimal = lambda v: None if v is None else Decimal(str(v))  # noqa: E731
-    return Interval.from_bounds(as_decimal(low), low_closed, as_decimal(high), high_closed)
+    return Interval.from_bounds(_decimal(low), low_closed, _decimal(high), high_closed)
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
 
 
 def test_cuts_order_open_and_closed_ends():

@@ -269,6 +269,7 @@ def code_of(path: Path) -> str:
 
 def render_case(path: Path) -> str:
     """What perfrules prints for a corpus file: the error, or the warnings of a clean check."""
+    # Imported here so that running this file as a script can put the checkout on sys.path first.
     from perfrules.check import check
     from perfrules.diagnostics import render
     from perfrules.errors import PerfrulesError

@@ -69,10 +69,16 @@ def render(diagnostics: Sequence[Diagnostic], *, limit: int = MAX_SHOWN) -> str:
     return "\n\n".join(shown)
 
 
-def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
-    """A hint naming the closest candidate, or None. difflib compares CJK text fine."""
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate most like ``name``, or None. difflib compares CJK text fine."""
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
-    return f"did you mean {close[0]}?" if close else None
+    return close[0] if close else None
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """A hint naming the closest candidate, or None."""
+    found = closest(name, candidates)
+    return f"did you mean {found}?" if found else None
 
 
 @attrs.define

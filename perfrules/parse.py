@@ -192,6 +192,13 @@ class _ToNodes(Transformer):
     def _tspan(self, token: Token) -> Span:
         return Span(self.source, token.start_pos, token.end_pos)
 
+    def _places(self, token: Token) -> int:
+        places = _decimal(token)
+        if places != places.to_integral_value():
+            raise ParseError([Diagnostic("PR105", f"decimal places must be a whole number, not {token.value}",
+                                         self._tspan(token))])
+        return int(places)
+
     def _name(self, token: Token) -> str:
         return _normal(token.value) if token.type == "IDENT" else _unquote(token)
 
@@ -234,7 +241,7 @@ class _ToNodes(Transformer):
         return nodes.Total(_decimal(points), span=self._span(meta))
 
     def rounding(self, meta, mode, places):
-        return nodes.Rounding(mode, int(_decimal(places)), span=self._span(meta))
+        return nodes.Rounding(mode, self._places(places), span=self._span(meta))
 
     def rounding_mode(self, meta, token):
         return token.value
@@ -354,7 +361,7 @@ class _ToNodes(Transformer):
         return nodes.Call(self._name(function), args, span=self._span(meta))
 
     def round_(self, meta, operand, places, mode):
-        return nodes.Round(operand, int(_decimal(places)), mode, span=self._span(meta))
+        return nodes.Round(operand, self._places(places), mode, span=self._span(meta))
 
     def binary(self, meta, left, op, right):
         return nodes.Binary(_OPERATORS[op.type], left, right, span=self._span(meta))

@@ -7,16 +7,14 @@ Hints come from ``did_you_mean`` over the names in scope, which works on CJK tex
 
 from __future__ import annotations
 
-import difflib
 
 from perfrules import nodes
 from perfrules.check.tree import (
     clause_expressions, definition_expr, definitions, definitions_in_order, expressions, members, parts, refs, rules,
 )
-from perfrules.diagnostics import Diagnostics, did_you_mean
+from perfrules.diagnostics import Diagnostics, closest, did_you_mean
 
 # As in did_you_mean, so a name counts as meant exactly when the hint names it.
-_CUTOFF = 0.5
 # Function name → (fewest, most) arguments; None is no limit.
 FUNCTIONS = {"min": (1, None), "max": (1, None), "mean": (1, None), "sum": (1, None), "abs": (1, 1)}
 
@@ -182,17 +180,12 @@ def _check_unused(tree: nodes.Ruleset, diagnostics: Diagnostics) -> None:
             if not isinstance(clause, nodes.Part):
                 used.update(r.name for r in _refs_of_clause(clause))
     # A misspelt use (PR201) still means the name it resembles is wanted: say it once.
-    used.update(_closest(name, known) for name in used - known.keys())
+    used.update(closest(name, known) for name in used - known.keys())
     for node in known.values():
         if node.name not in used:
             diagnostics.warning(
                 "PR206", f"{_declared(node).split()[1]} {node.name} is never used", node.name_span,
                 hint="delete it, or use it in a rule")
-
-
-def _closest(name: str, candidates) -> str | None:
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=_CUTOFF)
-    return close[0] if close else None
 
 
 def _refs_of_clause(clause):

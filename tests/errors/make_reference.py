@@ -60,6 +60,11 @@ CODES = {
         "An expression nests more levels than a compiled evaluator can hold.",
         "Split the formula into `let` definitions.",
     ),
+    "PR105": Code(
+        "fractional decimal places",
+        "A `rounding` clause or a `round(x, places)` gives a number of places that is not whole.",
+        "Write a whole number of places, such as `rounding half_up 2`.",
+    ),
     "PR201": Code(
         "unknown name",
         "An expression uses a name that no `input` or `let` declares. The hint names the closest "

@@ -163,6 +163,8 @@ class Rule:
     rounding: Rounding | None  # None for parts without their own clause
     inputs: tuple[str, ...]  # the inputs it reads, directly or through lets
     lets: tuple[str, ...] = ()  # the lets it uses, directly or through other lets
+    monotone: tuple[tuple[str, str], ...] = ()  # (rises or falls, input name) claimed
+    stable_id: str | None = None
     span: Span = _span
 
 
@@ -173,6 +175,7 @@ class GroupNode:
     max: Decimal
     description: str | None
     children: tuple[Union[GroupNode, Rule], ...]
+    stable_id: str | None = None
     span: Span = _span
 
 

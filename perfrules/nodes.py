@@ -251,6 +251,16 @@ class OnZero:
 
 
 @attrs.frozen
+class Monotone:
+    """``rises with x`` / ``falls with x``: the author's claim that the rule's score never
+    decreases (rises) or never increases (falls) as input x grows; checked."""
+
+    direction: str  # rises or falls
+    input: str
+    span: Span = _span
+
+
+@attrs.frozen
 class Rounding:
     """``rounding half_up 2``: the mode and decimal places of a rule's score."""
 
@@ -269,10 +279,12 @@ class Part:
     clauses: tuple[Clause, ...]
     span: Span = _span
     name_span: Span = _span
+    stable_id: str | None = None
 
 
 Clause = Union[
-    Part, Tiers, Score, Checklist, DeductPerItem, DeductPerUnit, DeductWhen, Veto, Exempt, OnZero, Rounding
+    Part, Tiers, Score, Checklist, DeductPerItem, DeductPerUnit, DeductWhen, Veto, Exempt, OnZero, Rounding,
+    Monotone,
 ]
 
 
@@ -286,6 +298,7 @@ class Indicator:
     clauses: tuple[Clause, ...]
     span: Span = _span
     name_span: Span = _span
+    stable_id: str | None = None
 
 
 @attrs.frozen
@@ -298,6 +311,7 @@ class Group:
     members: tuple[Union[Group, Indicator], ...]
     span: Span = _span
     name_span: Span = _span
+    stable_id: str | None = None
 
 
 # ---- declarations and the ruleset ---------------------------------------------------------

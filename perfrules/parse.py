@@ -247,21 +247,27 @@ class _ToNodes(Transformer):
         return token.value
 
     # ---- the tree
-    def group(self, meta, name, points, description, *members):
+    def group(self, meta, name, points, stable_id, description, *members):
         return nodes.Group(self._name(name), _decimal(points), description, members,
-                           span=self._span(meta), name_span=self._tspan(name))
+                           span=self._span(meta), name_span=self._tspan(name), stable_id=stable_id)
 
-    def _rule(self, cls, meta, name, points, description, body):
+    def _rule(self, cls, meta, name, points, stable_id, description, body):
         if body and isinstance(body[0], Token):  # `= expr` shorthand for `score expr`
             body = (nodes.Score(body[1], span=body[1].span),)
         return cls(self._name(name), _decimal(points), description, tuple(body),
-                   span=self._span(meta), name_span=self._tspan(name))
+                   span=self._span(meta), name_span=self._tspan(name), stable_id=stable_id)
 
-    def indicator(self, meta, name, points, description, *body):
-        return self._rule(nodes.Indicator, meta, name, points, description, body)
+    def indicator(self, meta, name, points, stable_id, description, *body):
+        return self._rule(nodes.Indicator, meta, name, points, stable_id, description, body)
 
-    def part(self, meta, name, points, description, *body):
-        return self._rule(nodes.Part, meta, name, points, description, body)
+    def part(self, meta, name, points, stable_id, description, *body):
+        return self._rule(nodes.Part, meta, name, points, stable_id, description, body)
+
+    def stable_id(self, meta, token):
+        return _unquote(token)
+
+    def monotone(self, meta, direction, name):
+        return nodes.Monotone(direction.value, self._name(name), span=self._span(meta))
 
     # ---- clauses
     def tiers(self, meta, subject, *bands):

@@ -102,7 +102,8 @@ class _Resolver:
         path = path + (node.name,)
         if isinstance(node, nodes.Group):
             children = tuple(self._member(m, path) for m in node.members)
-            return model.GroupNode(node.name, path, node.points, node.description, children, span=node.span)
+            return model.GroupNode(node.name, path, node.points, node.description, children,
+                                   stable_id=node.stable_id, span=node.span)
         rule = self._rule(node, path, "indicator")
         for name in rule.inputs:
             self.readers[name].append(path)
@@ -111,7 +112,7 @@ class _Resolver:
     def _rule(self, node, path: tuple[str, ...], kind: str) -> model.Rule:
         first_site = len(self.sites)
         base, parts, deductions, exemptions, vetoes = None, [], [], [], []
-        has_on_zero, on_zero, rounding = False, Decimal(0), None
+        has_on_zero, on_zero, rounding, monotone = False, Decimal(0), None, []
         for clause in node.clauses:
             match clause:
                 case nodes.Part():
@@ -132,13 +133,15 @@ class _Resolver:
                     has_on_zero, on_zero = True, node.points if points is None else points
                 case nodes.Rounding(mode=mode, places=places):
                     rounding = model.Rounding(mode, places)
+                case nodes.Monotone(direction=direction, input=name):
+                    monotone.append((direction, name))
         if rounding is None and kind == "indicator":
             rounding = self.rounding
         read, lets = self._names_used(self.sites[first_site:])
         return model.Rule(
             kind, node.name, path, node.points, node.description, tuple(exemptions), tuple(vetoes),
             base, tuple(parts), tuple(deductions), has_on_zero, on_zero, rounding, read, lets,
-            span=node.span,
+            tuple(monotone), node.stable_id, span=node.span,
         )
 
     def _tiers(self, clause: nodes.Tiers, path, maximum: Decimal) -> model.Tiers:

@@ -203,6 +203,19 @@ def build(ruleset: Path, emit_python: bool) -> int:
 # ---- entry point ---------------------------------------------------------------------------
 
 
+def _register_area_commands() -> None:
+    import importlib
+
+    from perfrules.commands import AREAS
+
+    for area in AREAS:
+        for command in importlib.import_module(f"perfrules.commands.{area}").COMMANDS:
+            cli.add_command(command)
+
+
+_register_area_commands()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
     try:

@@ -92,6 +92,12 @@ def _yaml(source: Source) -> Facts:
     if not isinstance(root, yaml.MappingNode):
         span = Span(source, root.start_mark.index, root.end_mark.index)
         raise FactsError([_file_problem("facts must be a mapping of input names to values", span)])
+    return from_yaml_mapping(root, source)
+
+
+def from_yaml_mapping(root: yaml.MappingNode, source: Source) -> Facts:
+    """Facts from a YAML mapping node of ``source``, read as a facts file is read. A cases
+    file uses it for inline facts, so that their errors point into the cases file."""
     values, spans = {}, {}
     for key_node, value_node in root.value:
         key = str(key_node.value)

@@ -8,7 +8,10 @@ fallback, and it keeps grammar edits live during development.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import threading
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -23,12 +26,36 @@ def grammar_text() -> str:
     return checkout.read_text(encoding="utf-8")
 
 
+_OPTIONS = {"parser": "lalr", "lexer": "contextual", "propagate_positions": True, "maybe_placeholders": True}
+
+
 @functools.cache
 def parser() -> lark.Lark:
-    return lark.Lark(
-        grammar_text(),
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=True,
-    )
+    return lark.Lark(grammar_text(), **_OPTIONS)
+
+
+# The formatter needs the comments the grammar ignores. A second parser hands each one to
+# the list of the thread that is parsing; ``parser()`` itself stays as fast as before.
+_sinks = threading.local()
+
+
+def _keep_comment(token: lark.Token) -> lark.Token:
+    sink = getattr(_sinks, "comments", None)
+    if sink is not None:
+        sink.append(token)
+    return token
+
+
+@functools.cache
+def commenting_parser() -> lark.Lark:
+    return lark.Lark(grammar_text(), lexer_callbacks={"COMMENT": _keep_comment}, **_OPTIONS)
+
+
+@contextlib.contextmanager
+def collecting_comments() -> Iterator[list[lark.Token]]:
+    """Collect the comment tokens ``commenting_parser()`` meets inside the block."""
+    _sinks.comments = found = []
+    try:
+        yield found
+    finally:
+        _sinks.comments = None

@@ -97,3 +97,44 @@ def interval_text(interval: nodes.Interval) -> str:
     if low is not None:
         return f"{'≥' if interval.low_closed else '>'} {bound_text(low)}"
     return "otherwise"
+
+
+def expr_chain(expr: nodes.Expr) -> tuple[str, list[tuple[str, str]]] | None:
+    """A run of one precedence level (``a + b - c``, ``p and q and r``) as its first
+    operand's text and ``(operator, operand text)`` pairs, so a long formula can break
+    before an operator; None when ``expr`` is not such a run."""
+    if not isinstance(expr, (nodes.Binary, nodes.Logical)):
+        return None
+    level = _PRECEDENCE[expr.op]
+    rest, node = [], expr
+    while isinstance(node, (nodes.Binary, nodes.Logical)) and _PRECEDENCE[node.op] == level:
+        shown = _SHOWN[node.op] if isinstance(node, nodes.Binary) else node.op
+        rest.append((shown, _text(node.right, None, level + 1)))
+        node = node.left
+    return _text(node, None, level), rest[::-1]
+
+
+# Texts are quoted with the first style that can hold them; a text holding every closing
+# mark is written as adjacent pieces, which the parser joins again.
+_QUOTES = (('"', '"'), ("“", "”"), ("「", "」"))
+
+
+def quote(text: str) -> str:
+    """``text`` as one or more adjacent string literals that read back as ``text``.
+
+    >>> quote('说明') + " " + quote('say "yes"')
+    '"说明" “say "yes"”'
+    """
+    pieces, start = [], 0
+    while True:
+        best = max(_QUOTES, key=lambda q: _run_end(text, start, q[1]))
+        end = _run_end(text, start, best[1])
+        pieces.append(best[0] + text[start:end] + best[1])
+        if end >= len(text):
+            return " ".join(pieces)
+        start = end
+
+
+def _run_end(text: str, start: int, closing: str) -> int:
+    found = text.find(closing, start)
+    return len(text) if found < 0 else found

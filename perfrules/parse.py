@@ -15,7 +15,7 @@ import lark
 from lark import Token, Transformer, v_args
 
 from perfrules import nodes
-from perfrules._grammar import parser
+from perfrules._grammar import collecting_comments, commenting_parser, parser
 from perfrules.diagnostics import Diagnostic
 from perfrules.errors import ParseError
 from perfrules.source import Source, Span
@@ -65,9 +65,33 @@ def parse(text: str, *, name: str = "<string>") -> nodes.Ruleset:
     >>> parse('ruleset "r" indicator a 1 = 1').name
     'r'
     """
+    return _parse(Source(name, text), parser())
+
+
+@attrs.frozen
+class Comment:
+    """A ``#`` comment as written (without its line break), and where it is."""
+
+    text: str
+    span: Span = attrs.field(eq=False, repr=False)
+
+
+def parse_with_comments(text: str, *, name: str = "<string>") -> tuple[nodes.Ruleset, tuple[Comment, ...]]:
+    """Parse like ``parse``, and also return the comments in source order (for ``fmt``).
+
+    >>> parse_with_comments('ruleset "r"  # 2024\nindicator a 1 = 1')[1]
+    (Comment(text='# 2024'),)
+    """
     source = Source(name, text)
+    with collecting_comments() as tokens:
+        tree = _parse(source, commenting_parser())
+    return tree, tuple(Comment(t.value.rstrip("\r"), Span(source, t.start_pos, t.end_pos)) for t in tokens)
+
+
+def _parse(source: Source, lark_parser: lark.Lark) -> nodes.Ruleset:
+    text = source.text
     try:
-        tree = _ToNodes(source).transform(parser().parse(text))
+        tree = _ToNodes(source).transform(lark_parser.parse(text))
         _check_nesting(tree, source)
         return tree
     except lark.exceptions.VisitError as error:

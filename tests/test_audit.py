@@ -190,6 +190,7 @@ def test_printed_numbers_are_read_exactly_as_printed():
     assert parse_number(" 93. 14% ") == Number(Decimal("0.9314"), 2, True)  # PDF extraction spaces
     assert (parse_number("7,341.03").value, parse_number("７．５").places) == (parse_number("7341.03").value, 1)
     assert parse_number("五") is None and parse_number("NaN") is None
+    assert parse_number("1,2") is None  # a comma only groups thousands
 
 
 # ---- problems in the reported file ----------------------------------------------------------------
@@ -230,6 +231,7 @@ def test_cli_flags_the_2024_slip_and_exits_1(capsys):
     assert "figure 第二季度分季执行率: reported 115.82%, computed 118.82% (rounded half-up to 2 decimals" in out
     assert "indicator 部门绩效 / 效率性 / 预算执行率: reported 5.73, computed 5.75, difference -0.02" in out
     assert "total 总分: reported 94.54, computed 94.56, difference -0.02" in out
+    assert "    follows from: 全年平均执行率, 第二季度分季执行率 (also disagree)\n" in out
     assert out.rstrip().endswith("4 disagreements: 1 of 21 indicator scores disagree; the total disagrees; "
                                  "the grade agrees; 2 of 5 figures disagree")
 

@@ -189,17 +189,21 @@ def test_a_bad_row_is_reported_and_the_others_are_compared(tmp_path, capsys):
     assert f"--> {table}:3:" in err
 
 
-def test_facts_files_are_entities_and_an_unreadable_one_is_reported(tmp_path, capsys):
+def test_facts_files_are_entities_and_unreadable_or_incomplete_ones_are_reported(tmp_path, capsys):
     broken = tmp_path / "broken.yaml"
     broken.write_text("在编人数: [\n", encoding="utf-8")
+    incomplete = tmp_path / "incomplete.yaml"
+    incomplete.write_text("在编人数: 3\n", encoding="utf-8")
     code, out, err = run(capsys, "impact", RULES_2023, RULES_2024, EXAMPLES / "commerce-2024.yaml",
-                         EXAMPLES / "trade-promotion-2023.yaml", broken, "--format", "json")
+                         EXAMPLES / "trade-promotion-2023.yaml", incomplete, broken, "--format", "json")
     assert code == 1
     data = json.loads(out)
     assert [(e["entity"], e["old"]["total"], e["new"]["total"]) for e in data["entities"]] == [
         ("commerce-2024.yaml", "94.54", "94.54"), ("trade-promotion-2023.yaml", "96.77", "96.77")]
-    assert [(f["row"], f["entity"], f["side"]) for f in data["failed"]] == [(3, "broken.yaml", "facts")]
-    assert "PR510" in data["failed"][0]["diagnostics"][0]
+    assert [(f["row"], f["entity"], f["side"]) for f in data["failed"]] == [
+        (3, "incomplete.yaml", "old"), (4, "broken.yaml", "facts")]
+    assert "PR501" in data["failed"][0]["diagnostics"][0]
+    assert "PR510" in data["failed"][1]["diagnostics"][0]
 
 
 def test_cli_impact_on_the_shipped_example(capsys):
@@ -210,3 +214,19 @@ def test_cli_impact_on_the_shipped_example(capsys):
     assert [g["entity"] for g in data["summary"]["grade_changes"]] == ["示例甲 良优之间", "示例丙 项目完成率低"]
     code, _, err = run(capsys, "impact", RULES_2024, DRAFT, ENTITIES, EXAMPLES / "commerce-2024.yaml")
     assert code == 2 and "give one table, or facts files only" in err
+
+
+TWINS = """ruleset "同名" version "{v}"
+input a: count
+group 甲 2 {{ indicator 及时性 2 {{ deduct {d} per a }} }}
+group 乙 2 {{ indicator 及时性 2 {{ deduct 1 per a }} }}
+"""
+
+
+def test_indicators_with_one_name_in_two_groups_are_matched_by_path_not_by_name():
+    old, new = perfrules.loads(TWINS.format(v=1, d=1)), perfrules.loads(TWINS.format(v=2, d=2))
+    entity, = impact(old, new, loads_table("a\n1\n")).compared
+    assert [(d.match.by, d.match.new, d.change) for d in entity.deltas] == [
+        ("path", ("甲", "及时性"), D("-1.00")), ("path", ("乙", "及时性"), D("0.00"))]
+    renamed = perfrules.loads(TWINS.format(v=3, d=1).replace("乙", "丙"))
+    assert [m.by for m in match_indicators(old.model, renamed.model)] == ["path", "added", "removed"]

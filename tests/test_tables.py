@@ -55,6 +55,7 @@ def test_id_names_the_entity_and_entity_is_preferred_and_a_row_without_one_is_ro
     assert [r.entity for r in loads_table("id,在编人数\nA-1,3\n,4\n")] == ["A-1", "row 2"]
     assert [r.entity for r in loads_table("ID,Entity,在编人数\nx,商务局,3\ny,,4\n")] == ["商务局", "y"]
     assert [r.entity for r in loads_table("在编人数\n3\n")] == ["row 1"]
+    assert [r.entity for r in loads_table("entity ,在编人数\n 商务局 ,3\n")] == ["商务局"]  # cells are trimmed
 
 
 def test_blank_lines_are_skipped_and_quoted_cells_may_hold_commas_and_newlines():
@@ -66,6 +67,7 @@ def test_a_byte_order_mark_is_not_part_of_the_first_column(tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes("\ufeffentity,在编人数\n商务局,127\n".encode("utf-8"))
     assert [(r.entity, dict(r.facts)) for r in load_table(path)] == [("商务局", {"在编人数": "127"})]
+    assert [r.entity for r in loads_table("\ufeffentity,在编人数\n商务局,127\n")] == ["商务局"]
 
 
 def test_values_are_read_exactly_never_through_a_float():

@@ -63,8 +63,9 @@ def summary_lines(found: Impact, *, top: int = 5) -> Iterator[str]:
            f"{_count(len(changes), 'entity changes', 'entities change')} grade: " + "; ".join(
                f"{c.entity} {c.old_grade} → {c.new_grade} ({_signed(c.change)})" for c in changes))
     largest = found.largest(top)
-    yield "largest moves: " + ("; ".join(
-        f"{c.entity} {_signed(c.change)} ({c.old_total} → {c.new_total})" for c in largest) or "none")
+    yield "largest moves:" if largest else "largest moves: none"
+    for c in largest:
+        yield f"  {c.entity}: {_signed(c.change)} ({c.old_total} → {c.new_total})"
     if found.causes:
         yield "causes:"
     for cause in found.causes:

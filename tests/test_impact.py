@@ -109,10 +109,13 @@ def test_text_and_markdown_show_the_table_and_summary(draft_impact):
     assert "impact of 部门整体支出绩效评价指标评分表 version 2024 → 2025-draft" in text
     assert "示例甲 良优之间         89.66   90.16   +0.50   良 → 优" in text
     lines = list(summary_lines(draft_impact, top=2))
-    assert lines[:3] == [
+    assert lines[:6] == [
         "7 entities compared",
         "2 entities change grade: 示例甲 良优之间 良 → 优 (+0.50); 示例丙 项目完成率低 良 → 中 (-0.70)",
-        "largest moves: 示例丙 项目完成率低 -0.70 (80.46 → 79.76); 深圳市商务局 2024 +0.54 (94.54 → 95.08)",
+        "largest moves:",
+        "  示例丙 项目完成率低: -0.70 (80.46 → 79.76)",
+        "  深圳市商务局 2024: +0.54 (94.54 → 95.08)",
+        "causes:",
     ]
     markdown = render_markdown(draft_impact)
     assert "| 1 | 深圳市商务局 2024 | 94.54 | 95.08 | +0.54 | 优 | +0.50 | +2.00 | -1.96 |" in markdown

@@ -254,24 +254,31 @@ def _grade_band(ruleset: model.Ruleset, total: Decimal) -> str | None:
 
 
 def _figure(context: _Context, printed: Printed, name: str) -> Finding:
-    number = parse_number(printed.text)
     value = context.values.value(name)
     lines = _figure_explanation(context.values, name)
-    if not isinstance(value, Decimal) or isinstance(value, bool):
-        computed = "(not given)" if value is None else context.values.shown(name)
-        if isinstance(value, Zero):
-            computed = "(zero denominator)"
-        return Finding("figure", printed.name, name, printed.text, computed, False, explanation=lines)
-    scaled = value * 100 if number.is_percent else value
-    rounded = _round(scaled, number.places)
+    if isinstance(value, Decimal):
+        return _at_precision(printed, name, parse_number(printed.text), value, lines)
+    # Not a number to compare: not given (and no default), a zero denominator, or a flag.
+    if value is None:
+        computed = "(not given)"
+    elif isinstance(value, Zero):
+        computed = "(zero denominator)"
+    else:
+        computed = context.values.shown(name)
+    return Finding("figure", printed.name, name, printed.text, computed, False, explanation=lines)
+
+
+def _at_precision(printed: Printed, name: str, number: Number, value: Decimal, lines) -> Finding:
+    """Round the computed value as the report printed its figure, half-up, and compare."""
     unit = "%" if number.is_percent else ""
-    printed_value = number.value * 100 if number.is_percent else number.value
-    exact = short_number(scaled) + unit if rounded != scaled else None
+    scaled = value * 100 if number.is_percent else value
+    shown = number.value * 100 if number.is_percent else number.value
+    rounded = _round(scaled, number.places)
+    agrees = rounded == shown
+    difference = None if agrees else _signed(_round(shown - rounded, number.places)) + (" pp" if unit else "")
     precision = (f"rounded half-up to {number.places} decimal{'s' if number.places != 1 else ''}"
-                 f"{' of a percent' if number.is_percent else ''}, as printed")
-    agrees = rounded == printed_value
-    gap = _round(printed_value - rounded, number.places)
-    difference = None if agrees else _signed(gap) + (" pp" if number.is_percent else "")
+                 f"{' of a percent' if unit else ''}, as printed")
+    exact = short_number(scaled) + unit if rounded != scaled else None
     return Finding("figure", printed.name, name, printed.text, format(rounded, "f") + unit, agrees,
                    difference, exact, precision, lines)
 

@@ -172,7 +172,7 @@ def match_indicators(old: model.Ruleset, new: model.Ruleset) -> tuple[Match, ...
 
 
 def _stable_id(rule: model.Rule) -> str | None:
-    return getattr(rule, "stable_id", None)
+    return rule.stable_id
 
 
 def _path(rule: model.Rule) -> tuple[str, ...]:

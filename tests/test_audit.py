@@ -186,6 +186,27 @@ def test_a_group_can_be_audited_as_the_sum_of_its_members():
     assert found.findings[0].explanation[-1] == "the sum of its members' scores: 及时性 1.33, 完成度 1.33"
 
 
+ZERO = """ruleset "零" version "1"
+input 完成数: count
+input 计划数: count
+input 备注数: count
+input 公开: flag
+let 完成率 = 完成数 / 计划数
+indicator 及时性 2 { score 完成率 × 2  on zero denominator → full }
+indicator 公开 1 { checklist { 1: 公开 } }
+"""
+
+
+def test_a_figure_without_a_number_to_compare_disagrees_and_says_why():
+    found = audit(perfrules.loads(ZERO), {"完成数": 0, "计划数": 0, "公开": "yes"},
+                  loads_reported('figures: {完成率: "100%", 备注数: 3, 公开: 1}'))
+    assert [(f.computed, f.agrees, f.explanation) for f in found.findings] == [
+        ("(zero denominator)", False, ("完成率 = 完成数 / 计划数 = 0 / 0 = (zero denominator)",)),
+        ("(not given)", False, ("the facts do not give 备注数",)),
+        ("yes", False, ("公开 is given in the facts: yes",)),
+    ]
+
+
 def test_printed_numbers_are_read_exactly_as_printed():
     assert parse_number(" 93. 14% ") == Number(Decimal("0.9314"), 2, True)  # PDF extraction spaces
     assert (parse_number("7,341.03").value, parse_number("７．５").places) == (parse_number("7341.03").value, 1)

@@ -24,7 +24,7 @@ from decimal import ROUND_FLOOR, Decimal
 import attrs
 
 from perfrules import model, result
-from perfrules.fmt import number_text
+from perfrules.fmt import expr_text, number_text
 from perfrules.source import Span
 
 _NAMES = {"band": "band", "item": "item", "deduction": "deduction", "veto": "veto",
@@ -110,7 +110,7 @@ def elements(ruleset: model.Ruleset) -> tuple[Element, ...]:
     """Every element of a checked ruleset, rule by rule in source order, grade bands last."""
     found: list[Element] = []
     for rule in ruleset.rules():
-        found.extend(_rule_elements(rule))
+        found.extend(_rule_elements(ruleset, rule))
     if ruleset.grade is not None:
         found.extend(
             Element("grade", (), i, f"{g.band.text} → {g.label}", frozenset({"reached"}), g.band.span)
@@ -119,7 +119,7 @@ def elements(ruleset: model.Ruleset) -> tuple[Element, ...]:
     return tuple(found)
 
 
-def _rule_elements(rule: model.Rule):
+def _rule_elements(ruleset: model.Ruleset, rule: model.Rule):
     for i, guard in enumerate(rule.exemptions):
         yield Element("exemption", rule.path, i, _guard_text(guard), frozenset({"fired"}), guard.span)
     for i, guard in enumerate(rule.vetoes):
@@ -130,9 +130,9 @@ def _rule_elements(rule: model.Rule):
     elif isinstance(rule.base, model.Checklist):
         for i, item in enumerate(rule.base.items):
             needs = {"full", "below full"} if item.judged else {"met", "not met"}
-            yield Element("item", rule.path, i, _item_text(item), frozenset(needs), item.span)
+            yield Element("item", rule.path, i, _item_text(ruleset, item), frozenset(needs), item.span)
     for part in rule.parts:
-        yield from _rule_elements(part)
+        yield from _rule_elements(ruleset, part)
     for i, deduction in enumerate(rule.deductions):
         yield Element("deduction", rule.path, i, deduction.text, frozenset({"deducted"}), deduction.span)
 
@@ -141,11 +141,11 @@ def _guard_text(guard: model.Guard) -> str:
     return f"when {guard.text}"
 
 
-def _item_text(item: model.Item) -> str:
-    text = item.text or ""
-    if not text:
-        return f"{_n(item.points)} points"
-    return f'"{text[:_SHORT]}…"' if len(text) > _SHORT else f'"{text}"'
+def _item_text(ruleset: model.Ruleset, item: model.Item) -> str:
+    if not item.text:
+        # Without a criterion, the test is what tells the item apart.
+        return expr_text(ruleset.sites[item.site].expr)
+    return f'"{item.text[:_SHORT]}…"' if len(item.text) > _SHORT else f'"{item.text}"'
 
 
 def _n(value: Decimal) -> str:

@@ -47,14 +47,14 @@ class CasesFile(pytest.File):
         for case in cases.load_cases(self.path, ruleset.model).cases:
             yield CaseItem.from_parent(self, name=case.name, ruleset=ruleset, case=case)
 
-    def repr_failure(self, excinfo, style=None):
+    def repr_failure(self, excinfo):
         from perfrules.errors import InternalError, PerfrulesError
 
         error = excinfo.value
         if isinstance(error, _NoRuleset) or (isinstance(error, PerfrulesError)
                                               and not isinstance(error, InternalError)):
             return str(error)
-        return super().repr_failure(excinfo, style=style)
+        return super().repr_failure(excinfo)
 
 
 class _NoRuleset(Exception):

@@ -263,7 +263,35 @@ def _causes(matches, compared: list[Compared], explain_change) -> tuple[Cause, .
 
 
 def _explainer(old: Ruleset, new: Ruleset):
-    return _points_only
+    """The changes behind a moved indicator: from the semantic diff when it can be imported,
+    else the indicator's points in each version."""
+    try:
+        from perfrules import diff
+    except ImportError:
+        return _points_only
+    found = diff.compare(old.model, new.model)
+
+    def explain(match: Match) -> tuple[str, ...]:
+        changes = found.for_indicator(match.new or match.old)
+        texts = tuple(_change_text(c) for c in changes if c.alters_scores)
+        return texts or _points_only(match)
+
+    return explain
+
+
+def _change_text(change) -> str:
+    """One change of ``perfrules.diff`` in a line: ``points 8 → 10``, ``bands: 编外人员控制率 in
+    (10%, 15%]: 0 → 0.5``, ``formula: … → …``."""
+    where = "" if change.what == "indicator" else f"{' / '.join(change.path)}: "
+    if change.aspect == "max":
+        return f"{where}points {change.before} → {change.after}"
+    if change.regions:
+        return f"{where}{change.aspect}: " + "; ".join(region.text() for region in change.regions)
+    if change.before is not None and change.after is not None:
+        return f"{where}{change.aspect}: {change.before} → {change.after}"
+    if change.before is not None or change.after is not None:
+        return f"{where}{change.aspect}: {change.after if change.before is None else change.before}"
+    return f"{where}{change.aspect}" + (f" ({change.note})" if change.note else "")
 
 
 def _points_only(match: Match) -> tuple[str, ...]:

@@ -70,8 +70,9 @@ def summary_lines(found: Impact, *, top: int = 5) -> Iterator[str]:
         yield "causes:"
     for cause in found.causes:
         spread = _signed(cause.low) if cause.low == cause.high else f"{_signed(cause.low)} … {_signed(cause.high)}"
-        yield (f"  {cause.indicator}: {'; '.join(cause.changes)}; moved "
-               f"{_count(cause.entities, 'entity', 'entities')} ({spread}), {_signed(cause.total)} in all")
+        yield (f"  {cause.indicator}: moved {_count(cause.entities, 'entity', 'entities')} ({spread}), "
+               f"{_signed(cause.total)} in all")
+        yield from (f"    {change}" for change in cause.changes)
 
 
 _SIDES = {"facts": "its facts cannot be read", "old": "the old version rejects its facts",
@@ -125,7 +126,7 @@ def render_markdown(found: Impact, *, top: int = 5) -> str:
              "|" + "|".join("---" if h in ("entity", "grade") else "---:" for h in headers) + "|"]
     lines += ["| " + " | ".join(_md(cell) for cell in _row_cells(c, columns)) + " |" for c in found.compared]
     lines.append("")
-    lines += [f"- {_md(line.strip())}" if not line.startswith("  ") else f"  - {_md(line.strip())}"
+    lines += [f"{'  ' * ((len(line) - len(line.lstrip())) // 2)}- {_md(line.strip())}"
               for line in summary_lines(found, top=top)]
     if found.failed:
         lines.append("")

@@ -9,6 +9,7 @@ S24 (编外 18/145 = 12.41%, 49/50 projects, no unfinished key task) gains 0.5 +
 from __future__ import annotations
 
 import json
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -97,11 +98,16 @@ def test_summary_counts_grade_changes_ranks_moves_and_names_causes(draft_impact)
     ]
 
 
-def test_causes_name_the_change_behind_each_moved_indicator(draft_impact):
+def test_causes_name_the_rule_changes_behind_each_moved_indicator(draft_impact):
+    pytest.importorskip("perfrules.diff")
     changes = {c.indicator.split(" / ")[-1]: c.changes for c in draft_impact.causes}
-    assert "points 6 → 4" in "; ".join(changes["项目完成及时性"])
-    assert "points 8 → 10" in "; ".join(changes["重点工作完成情况"])
-    assert changes["编外人员控制率"]  # the bands changed, the points did not
+    assert changes["项目完成及时性"][0] == "points 6 → 4"
+    assert "formula: min(已完成项目数 / 计划完成项目总数, 100%) × 6 → min(已完成项目数 / 计划完成项目总数, 100%) × 4" \
+        in changes["项目完成及时性"]
+    assert changes["重点工作完成情况"] == ("points 8 → 10",)
+    # Where the bands differ, exactly: 5% and 12.41% are inside these regions, 10% is not.
+    assert changes["编外人员控制率"] == (
+        "bands: 编外人员控制率 in [5%, 10%): 0.5 → 1; 编外人员控制率 in (10%, 15%]: 0 → 0.5",)
 
 
 def test_text_and_markdown_show_the_table_and_summary(draft_impact):
@@ -169,9 +175,24 @@ def test_inputs_of_one_version_only_are_no_error_for_the_other():
     entity, = found.compared
     assert (entity.old_total, entity.new_total) == (D("2.00"), D("4.00"))
     assert {d.match.by: d.change for d in entity.moved()} == {"id": D("1.00"), "added": D("2.00"), "removed": D("-1.00")}
+    pytest.importorskip("perfrules.diff")
     causes = {c.indicator: c.changes for c in found.causes}
-    assert causes == {"乙 / 按期完成": ("points 2 → 3",), "乙 / 新增": ("added, 2 points",),
-                      "甲 / 质量": ("removed, was 2 points",)}
+    assert causes == {"乙 / 按期完成": ("points 2 → 3",), "乙 / 新增": ("added: indicator 新增 2",),
+                      "甲 / 质量": ("removed: indicator 质量 2",)}
+
+
+def test_without_the_diff_causes_name_the_points(monkeypatch):
+    monkeypatch.setitem(sys.modules, "perfrules.diff", None)  # import fails as if it were absent
+    monkeypatch.delattr(perfrules, "diff", raising=False)
+    old, new = perfrules.loads(OLD), perfrules.loads(NEW)
+    found = impact(old, new, loads_table("entity,a,b,c\nx,1,1,0\n"))
+    assert {c.indicator: c.changes for c in found.causes} == {
+        "乙 / 按期完成": ("points 2 → 3",), "乙 / 新增": ("added, 2 points",), "甲 / 质量": ("removed, was 2 points",)}
+    rows, _ = read_entities([ENTITIES])
+    draft = impact(perfrules.load(RULES_2024), perfrules.load(DRAFT), rows)
+    assert {c.indicator.split(" / ")[-1]: c.changes for c in draft.causes} == {
+        "项目完成及时性": ("points 6 → 4",), "重点工作完成情况": ("points 8 → 10",),
+        "编外人员控制率": ("scored differently, points unchanged (1)",)}
 
 
 # ---- rows that cannot be compared ---------------------------------------------------------------

@@ -31,7 +31,7 @@ from perfrules.source import cells
 
 WIDTH = 120
 INDENT = "  "
-_BREAKS = set("，。；、：！？）」”,.;:!?) ")
+_MARKS = set("，。；、：！？）」”,.;:!?)")
 _MIN_PIECE = 8  # cells: a text is never cut into pieces shorter than this
 _IDENT = re.compile(r"[^\W\d]\w*")  # the grammar's IDENT
 
@@ -360,7 +360,8 @@ def _apart(previous, node) -> bool:
 
 def _cut(text: str, room: int) -> int:
     """Where to cut ``text`` so its first piece takes at most ``room`` cells: after the
-    last punctuation mark or space in the second half of that room, else at the room."""
+    last punctuation mark (and its space) in the second half of that room, else after the
+    last space there, else at the room. A piece never starts with a space or a mark."""
     used, end = 0, 0
     while end < len(text) and used + cells(text[end]) <= room:
         used += cells(text[end])
@@ -368,9 +369,21 @@ def _cut(text: str, room: int) -> int:
     end = max(end, 1)
     if end >= len(text):
         return end
-    for i in range(end, 0, -1):
-        if cells(text[:i]) < room // 2:
-            break
-        if text[i - 1] in _BREAKS:
-            return i
+    start = end
+    while start > 1 and cells(text[: start - 1]) >= room // 2:
+        start -= 1
+    for rank in (2, 1):
+        found = next((i for i in range(end, start - 1, -1) if _break_rank(text, i) == rank), None)
+        if found is not None:
+            return found
     return end
+
+
+def _break_rank(text: str, i: int) -> int:
+    """2 after a punctuation mark (or a mark and a space), 1 after a space, else 0."""
+    if i >= len(text) or text[i] in _MARKS or text[i] == " ":
+        return 0
+    before = text[i - 1]
+    if before in _MARKS or (before == " " and i > 1 and text[i - 2] in _MARKS):
+        return 2
+    return 1 if before == " " else 0

@@ -11,13 +11,16 @@ from perfrules import model, nodes
 from perfrules.check.bands import check_bands
 from perfrules.check.kinds import check_kinds
 from perfrules.check.names import check_names
+from perfrules.check.monotone import check_monotone
 from perfrules.check.points import check_points
+from perfrules.check.reach import check_reach
 from perfrules.check.resolve import resolve
 from perfrules.check.structure import check_structure
 from perfrules.diagnostics import Diagnostics
 from perfrules.errors import CheckError
 
-PASSES = (check_structure, check_names, check_kinds, check_bands, check_points)
+PASSES = (check_structure, check_names, check_kinds, check_bands, check_points, check_reach,
+          check_monotone)
 
 
 def check(tree: nodes.Ruleset) -> model.Ruleset:

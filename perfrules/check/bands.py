@@ -32,11 +32,11 @@ def check_bands(tree: nodes.Ruleset, diagnostics: Diagnostics) -> None:
     for rule in rules(tree):
         for tiers in own_clauses(rule, nodes.Tiers):
             subject = tiers.subject.name if isinstance(tiers.subject, nodes.Ref) else "x"
-            domain = _domain(range_of(tiers.subject, env))
+            domain = domain_of(range_of(tiers.subject, env))
             _check_band_list(tiers, domain, subject, kind_of(tiers.subject, kinds), diagnostics)
             _check_points(tiers.bands, rule, diagnostics)
     for grade in tree.of_type(nodes.Grade):
-        domain = _domain(Range(Decimal(0), _total(tree)))
+        domain = domain_of(Range(Decimal(0), _total(tree)))
         _check_band_list(grade, domain, "total", NUMBER, diagnostics)
 
 
@@ -47,7 +47,8 @@ def _total(tree: nodes.Ruleset) -> Decimal:
     return sum((m.points for m in members(tree)), Decimal(0))
 
 
-def _domain(values: Range | None) -> Interval:
+def domain_of(values: Range | None) -> Interval:
+    """The values a subject can take, as an interval; everything when not known."""
     if values is None:
         return Interval.everything()
     low = None if values.low == -INF else values.low
@@ -55,7 +56,8 @@ def _domain(values: Range | None) -> Interval:
     return Interval.from_bounds(low, True, high, True)
 
 
-def _interval(band) -> Interval:
+def band_interval(band) -> Interval:
+    """The values a written band (of tiers or grade) holds; not for `otherwise`."""
     written = band.interval
     return Interval.from_bounds(
         written.low.value if written.low else None, written.low_closed,
@@ -71,7 +73,7 @@ def _check_band_list(owner, domain: Interval, subject: str, kind, diagnostics: D
         diagnostics.error("PR304", "a second `otherwise` band; only one may take what is left", extra.span,
                           notes=(("the first `otherwise` is here", otherwise[0].span),))
     regular = [b for b in bands if not b.interval.is_otherwise]
-    intervals = [_interval(b) for b in regular]
+    intervals = [band_interval(b) for b in regular]
     for band, interval in zip(regular, intervals):
         if interval.is_empty:
             _report_empty(band, diagnostics)
@@ -120,7 +122,7 @@ def _report_gap(hole: Interval, owner, intervals, subject: str, percent: bool,
     above = next((b for b, i in zip(bands, intervals) if i.low == hole.high), None)
     target = "LABEL" if isinstance(owner, nodes.Grade) else "POINTS"
     if below is not None and above is not None:
-        reach = Interval(_interval(below).low, hole.high).band_text(percent=percent)
+        reach = Interval(band_interval(below).low, hole.high).band_text(percent=percent)
         hint = f"write `{reach}` to close the gap, or add `otherwise → {target}`"
     else:
         hint = f"add a band `{_open_ended(hole, below, above).band_text(percent=percent)} → {target}`"

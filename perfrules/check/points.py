@@ -1,10 +1,11 @@
-"""Points: maxima add up, and what a rule can score fits its max (PR401-PR406).
+"""Points: maxima add up, and what a rule can score fits its max (PR401-PR406, PR417).
 
 A rubric's points are a tree: members add up to their group, parts to their indicator,
 checklist items to their rule, top-level members to ``total``. Score formulas are bounded
 by interval arithmetic (``check/ranges.py``); reaching beyond ``[0, max]`` is only a
 warning, since the runtime keeps every score within it, but an author who caps on purpose
-writes ``min(…, max)`` and hears nothing.
+writes ``min(…, max)`` and hears nothing. A formula that is always above the max, or
+always below 0, is always limited: PR417 says so instead.
 """
 
 from __future__ import annotations
@@ -136,12 +137,22 @@ def _check_formula(formula: nodes.Expr, rule, ranges, kinds, known, diagnostics:
     limit = f"{_name(rule)}'s max of {_n(rule.points)}"
     if values.high > rule.points and _is_judged_input(formula, known):
         _report_judged(formula, values.high, rule.points, limit, known, diagnostics)
+    elif values.low > rule.points:
+        diagnostics.warning(
+            "PR417", f"the score formula is always at least {_n(values.low)}, above {limit}: the cap always "
+                     f"bites, so {_name(rule)} always scores {_n(rule.points)}", formula.span,
+            hint="check the formula's scale and its inputs' ranges")
     elif values.high > rule.points:
         reach = "has no upper bound" if values.high == INF else f"can reach {_n(values.high)}"
         diagnostics.warning(
             "PR402", f"the score formula {reach}, above {limit}", formula.span,
             hint=f"if the cap is intended, say so: `min(…, {_n(rule.points)})`; or declare ranges on its inputs")
-    if values.low < 0:
+    if values.high < 0:
+        diagnostics.warning(
+            "PR417", f"the score formula is always below 0 (at most {_n(values.high)}): the floor always bites, "
+                     f"so {_name(rule)} always scores 0", formula.span,
+            hint="check the formula's signs and its inputs' ranges")
+    elif values.low < 0:
         reach = "has no lower bound" if values.low == -INF else f"can go down to {_n(values.low)}"
         diagnostics.warning(
             "PR403", f"the score formula {reach}, below 0", formula.span,

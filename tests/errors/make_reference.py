@@ -34,7 +34,7 @@ STAGES = {
     "1": "Parsing (PR1xx)",
     "2": "Names and kinds (PR2xx)",
     "3": "Bands (PR3xx)",
-    "4": "Points and structure (PR4xx)",
+    "4": "Points, structure, bounds and claims (PR4xx)",
 }
 
 CODES = {
@@ -192,6 +192,13 @@ CODES = {
         "A band gives more points than its indicator or part is worth.",
         "Lower the band's points, or write `full` for the rule's max.",
     ),
+    "PR306": Code(
+        "band never reached (warning)",
+        "No value the subject can take falls in this band: the subject's range, worked out by interval "
+        "arithmetic from the inputs' declared ranges, misses it. An `otherwise` band is never reached when "
+        "the other bands already cover every value; a grade band, when the total cannot reach it.",
+        "Delete the band, or widen the input's declared range if such values do occur.",
+    ),
     "PR401": Code(
         "points do not add up",
         "Children's maxima must add up to their parent's: the members of a group to its points, the "
@@ -259,6 +266,77 @@ CODES = {
         "round places out of range",
         "`round(x, places)` takes 0 to 10 places.",
         "Use a number of places from 0 to 10; `round(x, 4)` keeps a rate to two decimals of a percent.",
+    ),
+    "PR413": Code(
+        "checklist item never met (warning)",
+        "An item's condition is false for every value its inputs can take (by interval arithmetic over "
+        "their declared ranges), so the item never scores.",
+        "Check the comparison's direction (`>` for `≥`) and the inputs' ranges.",
+    ),
+    "PR414": Code(
+        "checklist item always met (warning)",
+        "An item's condition holds for every value its inputs can take, so its points are a fixed bonus.",
+        "Check the comparison; a criterion that cannot fail is usually a slip.",
+    ),
+    "PR415": Code(
+        "max never reached (warning)",
+        "The highest score the rule can reach, by interval arithmetic over its bands, formula, items, parts "
+        "and deductions, stays below its max. Not reported when a narrower warning in the rule (PR306, "
+        "PR413, PR414, PR417, PR418) already says why.",
+        "Give the best band `full`, scale the formula to the max, or lower the max.",
+    ),
+    "PR416": Code(
+        "cap or floor never needed (warning)",
+        "A constant in `min(…, c)` (a cap) that the other arguments never exceed, or in `max(…, c)` (a "
+        "floor) that they never go below: it never changes the value.",
+        "Delete it, or check the inputs' declared ranges.",
+    ),
+    "PR417": Code(
+        "cap or floor always bites (warning)",
+        "A cap `min(…, c)` that the other arguments never go below, or a floor `max(…, c)` they never "
+        "exceed, so the result is always c; or a score formula always above its rule's max (always "
+        "capped) or always below 0 (always floored).",
+        "`min` caps and `max` floors: check which one is meant, and the inputs' ranges.",
+    ),
+    "PR418": Code(
+        "veto or exemption decided in advance (warning)",
+        "A `veto when` or `exempt when` whose condition never holds or always holds, or that never changes "
+        "the score (a veto on a rule that scores 0 anyway, an exemption on one that always scores its max).",
+        "Check the condition's direction and the inputs' ranges, or delete the clause.",
+    ),
+    "PR419": Code(
+        "veto or exemption that can meet a zero denominator (warning)",
+        "The condition divides by a value that can be 0, in a rule with `on zero denominator`: when it is "
+        "0 the rule scores the `on zero denominator` points, not the 0 of the veto (or the max of the "
+        "exemption). A veto would then raise a score it was meant to zero.",
+        "Compare without dividing: `实际 > 计划` rather than `实际 / 计划 > 100%`.",
+    ),
+    "PR420": Code(
+        "monotonicity claim violated",
+        "A rule declares `rises with x` (its score never decreases as input x grows) or `falls with x`, "
+        "and perfrules found two facts that differ only in x and score the wrong way round. The message "
+        "gives both values of x, the other inputs the rule reads and both scores; the note points at the "
+        "clause that stopped the static proof. Claims that perfrules cannot prove from the rule's structure "
+        "are searched with Hypothesis, deterministically.",
+        "Fix the rule, or drop the claim if the rubric does not make it.",
+    ),
+    "PR421": Code(
+        "monotonicity claim not proved (warning)",
+        "The rule's structure does not prove the claim, and a bounded search found no counterexample. The "
+        "note points at the clause that stopped the proof.",
+        "Write the rule so its structure shows the direction (see Verification), or accept the warning.",
+    ),
+    "PR422": Code(
+        "claim about something that is not a numeric input",
+        "`rises with` and `falls with` name an input the facts give: not a let (claim it of the inputs it "
+        "is computed from) and not a flag (yes or no cannot grow).",
+        "Name an input; the hint lists those the let uses.",
+    ),
+    "PR423": Code(
+        "claim about an input the rule never reads (warning)",
+        "The rule's score does not depend on the claimed input at all, so the claim says nothing; usually a "
+        "slip for another input.",
+        "Name an input the rule reads, or delete the claim.",
     ),
 }
 

@@ -275,3 +275,7 @@ def test_cli_markdown_and_errors(capsys, tmp_path, corrected):
     assert "error[PR531]" in err and "did you mean 预算执行率?" in err and "bad.reported.yaml:2:3" in err
     code, _, err = run(capsys, "audit", RULES_2024, EXAMPLES / "commerce-2024.yaml")
     assert code == 2
+    facts = tmp_path / "facts.yaml"
+    facts.write_text("在编人数: 127\n", encoding="utf-8")
+    code, out, err = run(capsys, "audit", RULES_2024, facts, EXAMPLES / "commerce-2024.reported.yaml")
+    assert (code, out) == (1, "") and "error[PR501]" in err

@@ -78,7 +78,9 @@ def loads_table(text: str, *, name: str = "<table>") -> list[Row]:
     """
     source = Source(name, text.removeprefix("\ufeff"))
     records = list(_records(source))
-    if not records or not any(cell.strip() for cell in records[0][0]):
+    while records and not any(cell.strip() for cell in records[0][0]):
+        records.pop(0)  # blank lines above the header
+    if not records:
         raise _error("PR520", f"the table {name} has no header row naming its columns")
     (header, header_start, _), body = records[0], records[1:]
     header = [cell.strip() for cell in header]

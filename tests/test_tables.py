@@ -59,7 +59,7 @@ def test_id_names_the_entity_and_entity_is_preferred_and_a_row_without_one_is_ro
 
 
 def test_blank_lines_are_skipped_and_quoted_cells_may_hold_commas_and_newlines():
-    rows = loads_table('entity,在编人数\n\n"商务局, 本级",3\n"两行\n名称",4\n\n')
+    rows = loads_table('\n,\nentity,在编人数\n\n"商务局, 本级",3\n"两行\n名称",4\n\n')
     assert [(r.number, r.entity, r.facts["在编人数"]) for r in rows] == [(1, "商务局, 本级", "3"), (2, "两行\n名称", "4")]
 
 
@@ -125,7 +125,7 @@ def test_a_row_longer_than_the_header_is_an_error():
     assert "t.csv:3:1" in str(caught.value)
 
 
-@pytest.mark.parametrize("text", ["", "\n\n", ",,\n1,2,3\n"])
+@pytest.mark.parametrize("text", ["", "\n\n", ",,\n"])
 def test_a_table_without_a_header_is_an_error(text):
     with pytest.raises(FactsError) as caught:
         loads_table(text)

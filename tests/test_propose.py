@@ -117,6 +117,13 @@ def test_every_reached_row_hits_its_value_exactly(ruleset, proposal):
         assert value == row.target, row
 
 
+def test_a_solution_that_misses_its_value_is_reported_not_kept(ruleset, monkeypatch):
+    # The proposer checks every solution by computing the subject; a wrong one is refused.
+    monkeypatch.setattr(propose, "solve", lambda model, expr, target: {"件数": 7})
+    rows = _rows(propose.propose(ruleset), "件")
+    assert [r.problem for r in rows] == ["the facts give 7, not 1", "the facts give 7, not 2", "the facts give 7, not 3"]
+
+
 def test_the_seed_proposal_reaches_every_band_on_both_sides_of_every_edge():
     ruleset = perfrules.load(SEED)
     proposal = propose.propose(ruleset, load_facts(SEED_FACTS))

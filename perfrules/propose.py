@@ -295,6 +295,8 @@ def _whole(slot: model.InputSlot, value: int):
 
 def render_text(proposal: Proposal, *, width: int = 200) -> str:
     """The proposal as a table a rubric author can review, one row per value tried."""
+    if not proposal.rows:
+        return "nothing to propose: the ruleset has no tiers\n"
     from rich import box
     from rich.console import Console
     from rich.table import Table

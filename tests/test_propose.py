@@ -166,3 +166,10 @@ def test_cli_step_option(capsys, tmp_path):
     assert "4.9%" in capsys.readouterr().out
     assert main(["cases", str(path), "--step", "0"]) == 2
     assert main(["cases", str(path), "--step", "x"]) == 2
+
+
+def test_a_ruleset_without_tiers_has_nothing_to_propose(capsys, tmp_path):
+    path = tmp_path / "无.rules"
+    path.write_text('ruleset "无"\ninput x: judged 0..1\nindicator a 1 = x\n', encoding="utf-8")
+    assert main(["cases", str(path)]) == 0
+    assert capsys.readouterr().out.endswith("nothing to propose: the ruleset has no tiers\n")

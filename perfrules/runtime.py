@@ -19,6 +19,8 @@ from perfrules.fmt import expr_text, number_text, short_number
 
 __all__ = [
     "CONTEXT", "ZeroDenominator", "Zero", "div", "min_", "max_", "mean", "sum_", "abs_", "round_",
+    # for the fast scorer (codegen_score): the same faults, raised from inlined code
+    "zero_denominator", "value", "no_band", "unanswered",
 ]
 
 # 28 significant digits for quotients that do not terminate; every trap that would
@@ -86,6 +88,11 @@ def div(left: Decimal, right: Decimal, site: int, ordinal: int) -> Decimal:
     return left / right
 
 
+def zero_denominator(site: int, ordinal: int):
+    """Raise what ``div`` raises; generated code that inlines a division calls it."""
+    raise ZeroDenominator(site, ordinal)
+
+
 def min_(*values: Decimal) -> Decimal:
     best = values[0]
     for value in values[1:]:
@@ -119,6 +126,48 @@ def abs_(value: Decimal) -> Decimal:
 
 def round_(value: Decimal, places: int, mode: str) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUNDING_MODES[mode])
+
+
+# ---- faults of scoring, shared by ``score`` and the fast scorer ---------------------------
+
+
+class Unanswered(Exception):
+    """A zero denominator reached indicator number ``indicator`` (in ``rules()`` order)
+    and no rule said what it scores. Callers turn it into an ``EvaluationError``."""
+
+    def __init__(self, indicator: int, error: ZeroDenominator) -> None:
+        super().__init__(indicator, error)
+        self.indicator = indicator
+        self.error = error
+
+
+def unanswered(indicator: int, error: ZeroDenominator):
+    raise Unanswered(indicator, error)
+
+
+def value(site_value):
+    """A site's value for scoring: an ``rt.Zero`` raises its zero denominator here."""
+    if isinstance(site_value, Zero):
+        raise site_value.error
+    return site_value
+
+
+def no_band(subject_value):
+    # The checker rejects gaps; this guards a hand-made model.
+    raise AssertionError(f"no band covers {subject_value}")
+
+
+def unanswered_error(ruleset: model.Ruleset, rule: model.Rule, error: ZeroDenominator) -> EvaluationError:
+    """The error for a zero denominator that ``rule`` (an indicator) does not answer."""
+    site = ruleset.sites[error.site]
+    division = model.divisions(site.expr)[error.ordinal]
+    where = " › ".join(rule.path)
+    through = f" (in {site.owner[0]})" if site.role in ("let", "default") else ""
+    return EvaluationError([Diagnostic(
+        "PR601", f"{expr_text(division)} has a zero denominator{through}, needed by {where}",
+        division.span, hint="say what the rule scores then: `on zero denominator → POINTS`",
+        notes=(("the rule is here", rule.span),),
+    )])
 
 
 # ---- scoring from site values --------------------------------------------------------------
@@ -165,7 +214,7 @@ class _Scorer:
         try:
             return self.rule(rule)
         except ZeroDenominator as error:
-            raise EvaluationError([self._unhandled_zero(rule, error)]) from None
+            raise unanswered_error(self.ruleset, rule, error) from None
 
     def rule(self, rule: model.Rule) -> result.Node:
         try:
@@ -213,8 +262,8 @@ class _Scorer:
         if isinstance(base, model.Tiers):
             value = self._value(base.site)
             band = next((b for b in base.bands if b.contains(value)), None)
-            if band is None:  # the checker rejects gaps; this guards a hand-made model
-                raise AssertionError(f"no band covers {value}")
+            if band is None:
+                no_band(value)
             why.append(result.BandMatched(self._subject_text(base.site), self._show(base.site, value),
                                           band.text, band.points))
             return band.points
@@ -285,16 +334,12 @@ class _Scorer:
         site = self.ruleset.sites[error.site]
         return expr_text(model.divisions(site.expr)[error.ordinal])
 
-    def _unhandled_zero(self, rule: model.Rule, error: ZeroDenominator) -> Diagnostic:
-        site = self.ruleset.sites[error.site]
-        division = model.divisions(site.expr)[error.ordinal]
-        where = " › ".join(rule.path)
-        through = f" (in {site.owner[0]})" if site.role in ("let", "default") else ""
-        return Diagnostic(
-            "PR601", f"{expr_text(division)} has a zero denominator{through}, needed by {where}",
-            division.span, hint="say what the rule scores then: `on zero denominator → POINTS`",
-            notes=(("the rule is here", rule.span),),
-        )
+
+def settle(score: Decimal, maximum: Decimal, rounding: model.Rounding | None) -> Decimal:
+    """A rule's score after its [0, max] limit and its rounding, as ``score`` applies them."""
+    with decimal.localcontext(CONTEXT):
+        score = _limit(score, maximum)[0]
+        return round_(score, rounding.places, rounding.mode) if rounding is not None else score
 
 
 def _limit(score: Decimal, maximum: Decimal) -> tuple[Decimal, list]:

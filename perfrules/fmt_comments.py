@@ -125,13 +125,13 @@ def _place(comment: Comment, root: _Unit, units: list[_Unit], text: str, found: 
         ended = [u for u in units if u.end <= start and "\n" not in text[u.end:start]]
         if ended:
             # the last unit to end there; of units ending together, the outermost
-            _add(found.trailing, min(ended, key=lambda u: (-u.end, u.start)).key, comment.text)
+            _add(found.trailing, min(ended, key=lambda u: (-u.end, u.start)).key, text_of(comment))
         else:
-            _add(found.trailing if not container.children else found.opening, container.key, comment.text)
+            _add(found.trailing if not container.children else found.opening, container.key, text_of(comment))
         return
-    note = Note(comment.text, _blank_before(text, start))
+    note = Note(text_of(comment), _blank_before(text, start))
     if not container.children and container is not root:
-        _add(found.trailing, container.key, comment.text)  # inside a unit printed as a whole
+        _add(found.trailing, container.key, text_of(comment))  # inside a unit printed as a whole
         return
     following = next((c for c in container.children if c.start > start), None)
     if following is not None:
@@ -177,3 +177,8 @@ def _header_end(tree: nodes.Ruleset, comments: Sequence[Comment], text: str) -> 
         if end not in comment_starts:
             return end
         end = comment_starts[end]
+
+
+def text_of(comment: Comment) -> str:
+    """A comment as printed: white space at its end is not kept."""
+    return comment.text.rstrip()

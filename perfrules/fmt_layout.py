@@ -247,7 +247,7 @@ class _Printer:
         head = self.rule_head(word, node, indent)
         if _is_formula_only(node) and not self.notes.is_busy(node):
             one = self.texts(head, node.description, indent, " = " + expr_text(node.clauses[0].formula))
-            if len(one) == 1:
+            if len(one) == 1 and self.fits(one[0]):
                 return self.unit(node, indent, one, apart)
 
         def body(inner: str) -> None:

@@ -97,12 +97,17 @@ def _score(ruleset_path: Path, facts_path: Path) -> Result:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=_FILE)
-def check(files: tuple[Path, ...]) -> int:
+@click.option("--bounds", "show_bounds", is_flag=True,
+              help="Also print the lowest and highest score each indicator and part can reach.")
+def check(files: tuple[Path, ...], show_bounds: bool) -> int:
     """Check ruleset FILES and report every error and warning."""
     errors = warnings = 0
     for path in files:
         file_errors, file_warnings = _check_one(path)
         errors, warnings = errors + file_errors, warnings + file_warnings
+        if show_bounds and not file_errors:
+            from perfrules.check.bounds import render_bounds
+            click.echo(render_bounds(perfrules.parse(path.read_text(encoding="utf-8"), name=str(path))))
     click.echo(f"{_count(len(files), 'file')} checked: {_count(errors, 'error')}, "
                f"{_count(warnings, 'warning')}", err=True)
     return EXIT_ERRORS if errors else EXIT_OK

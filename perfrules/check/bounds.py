@@ -26,6 +26,7 @@ from perfrules.check.tree import (
 )
 from perfrules.fmt import number_text
 from perfrules.intervals import INF, Range, gaps
+from perfrules.source import cells
 from perfrules.kinds import FLAG, kind_of
 
 _ZERO = Decimal(0)
@@ -283,13 +284,14 @@ def _rounded(values: Range, rounding: tuple[str, int] | None) -> Range:
 
 
 def render_bounds(tree: nodes.Ruleset) -> str:
-    """One line per group, indicator and part: the reachable scores out of the max."""
+    """One line per group, indicator and part (indented by depth): lowest..highest of max."""
     found = score_bounds(tree)
-    lines = [f"{tree.name}: reachable scores"]
-    for path, depth, maximum in _rows(tree):
-        low, high = found[path]
-        where = " › ".join(path) if path else "total"
-        lines.append(f"{'  ' * depth}{where}: {_n(low)}..{_n(high)} of {_n(maximum)}")
+    rows = [(f"{'  ' * depth}{path[-1] if path else 'total'}", found[path], maximum)
+            for path, depth, maximum in _rows(tree)]
+    width = max(cells(label) for label, _, _ in rows)
+    lines = [f"{tree.name}: lowest..highest score of the max"]
+    for label, (low, high), maximum in rows:
+        lines.append(f"{label}{' ' * (width - cells(label))}  {_n(low)}..{_n(high)} of {_n(maximum)}")
     return "\n".join(lines) + "\n"
 
 
@@ -302,9 +304,9 @@ def _rows(tree: nodes.Ruleset):
             yield from walk(child, path, depth + 1)
 
     for member in members(tree):
-        yield from walk(member, (), 1)
+        yield from walk(member, (), 0)
     totals = tree.of_type(nodes.Total)
-    yield (), 1, totals[0].points if totals else sum((m.points for m in members(tree)), _ZERO)
+    yield (), 0, totals[0].points if totals else sum((m.points for m in members(tree)), _ZERO)
 
 
 def _n(value: Decimal) -> str:

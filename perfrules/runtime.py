@@ -10,6 +10,7 @@ never the caller's.
 from __future__ import annotations
 
 import decimal
+import weakref
 from decimal import Decimal
 
 from perfrules import model, result
@@ -125,7 +126,13 @@ def abs_(value: Decimal) -> Decimal:
 
 
 def round_(value: Decimal, places: int, mode: str) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUNDING_MODES[mode])
+    exponent = _EXPONENTS.get(places)
+    if exponent is None:
+        exponent = _EXPONENTS[places] = Decimal(1).scaleb(-places)
+    return value.quantize(exponent, rounding=ROUNDING_MODES[mode])
+
+
+_EXPONENTS: dict[int, Decimal] = {}  # places → 1E-places, made once
 
 
 # ---- faults of scoring, shared by ``score`` and the fast scorer ---------------------------
@@ -179,7 +186,7 @@ def score(ruleset: model.Ruleset, inputs: tuple, sites: list) -> result.Result:
     Raises:
         EvaluationError: a zero denominator that no rule says how to score.
     """
-    scorer = _Scorer(ruleset, inputs, sites)
+    scorer = _Scorer(ruleset, _plan(ruleset), inputs, sites)
     with decimal.localcontext(CONTEXT):
         root = scorer.group(ruleset.root)
     grade = _grade(ruleset.grade, root.score)
@@ -196,17 +203,74 @@ def _grade(scale: model.GradeScale | None, total: Decimal) -> str | None:
     return None
 
 
+class _Plan:
+    """What explanations need of a model that does not change between evaluations: the
+    text of every site, formulas with holes for values, and which inputs each rule reads."""
+
+    def __init__(self, ruleset: model.Ruleset) -> None:
+        self.texts = [expr_text(site.expr) for site in ruleset.sites]
+        self.kinds = [site.kind.name for site in ruleset.sites]
+        self.templates: dict[int, list[str] | None] = {}
+        self.names = {name: _naming(ruleset, kind, index) for name, (kind, index) in ruleset.symbols.items()}
+        self.reads: dict[int, tuple] = {}  # id(rule) → (name, slot, has default) of the inputs it reads
+        slots = {slot.name: slot for slot in ruleset.inputs}
+        for rule in _every_rule(ruleset):
+            self.reads[id(rule)] = tuple((n, slots[n].index, slots[n].default is not None) for n in rule.inputs)
+
+    def template(self, ruleset: model.Ruleset, site: int) -> list[str] | None:
+        """The formula's text split around its names: text, name, text, name, …, text."""
+        if site not in self.templates:
+            marked = expr_text(ruleset.sites[site].expr, lambda name: f"{_HOLE}{name}{_HOLE}")
+            pieces = marked.split(_HOLE)
+            names_ok = all(_HOLE not in name for name in pieces[1::2])
+            self.templates[site] = pieces if names_ok and len(pieces) % 2 == 1 else None
+        return self.templates[site]
+
+
+_HOLE = "\x00"  # no name can hold it
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(ruleset: model.Ruleset) -> _Plan:
+    # One plan per model, for as long as the model lives (models are not hashable).
+    plan = _PLANS.get(id(ruleset))
+    if plan is None:
+        plan = _PLANS[id(ruleset)] = _Plan(ruleset)
+        weakref.finalize(ruleset, _PLANS.pop, id(ruleset), None)
+    return plan
+
+
+def _naming(ruleset: model.Ruleset, kind: str, index: int) -> tuple:
+    if kind == "input":
+        slot = ruleset.inputs[index]
+        shown_kind = "ratio" if slot.kind in ("percent", "ratio") else slot.kind
+        return ("input", index, slot.default, shown_kind, slot.unit)
+    return ("let", index, None, ruleset.sites[index].kind.name, None)
+
+
+def _every_rule(ruleset: model.Ruleset):
+    stack = list(ruleset.rules())
+    while stack:
+        rule = stack.pop()
+        yield rule
+        stack.extend(rule.parts)
+
+
 class _Scorer:
-    def __init__(self, ruleset: model.Ruleset, inputs: tuple, sites: list) -> None:
+    def __init__(self, ruleset: model.Ruleset, plan: _Plan, inputs: tuple, sites: list) -> None:
         self.ruleset = ruleset
+        self.plan = plan
         self.inputs = inputs
         self.sites = sites
+        self.shown: dict[str, str] = {}  # name → its value as shown, once per evaluation
 
     def group(self, group: model.GroupNode) -> result.Node:
         children = tuple(
             self.group(c) if isinstance(c, model.GroupNode) else self.indicator(c) for c in group.children
         )
-        total = sum((c.score for c in children), _ZERO)
+        total = _ZERO
+        for child in children:
+            total = total + child.score
         return result.Node("group", group.name, group.path, total, group.max, (), children,
                            description=group.description)
 
@@ -231,7 +295,7 @@ class _Scorer:
             if rounded != score:
                 why.append(result.Rounded(score, rounded, rule.rounding.mode, rule.rounding.places))
             score = rounded
-        values = tuple((name, self._shown_name(name)) for name in rule.lets)
+        values = tuple([(name, self._shown_name(name)) for name in rule.lets]) if rule.lets else ()
         return result.Node(rule.kind, rule.name, rule.path, score, rule.max, tuple(why), parts,
                            self._inputs_read(rule), rule.description, values)
 
@@ -245,7 +309,9 @@ class _Scorer:
         parts = tuple(self.rule(p) for p in rule.parts)
         why: list = []
         if parts:
-            base = sum((p.score for p in parts), _ZERO)
+            base = _ZERO
+            for part in parts:
+                base = base + part.score
             why.append(result.PartsAdded(base))
         elif rule.base is None:
             base = rule.max
@@ -264,23 +330,21 @@ class _Scorer:
             band = next((b for b in base.bands if b.contains(value)), None)
             if band is None:
                 no_band(value)
-            why.append(result.BandMatched(self._subject_text(base.site), self._show(base.site, value),
+            why.append(result.BandMatched(self.plan.texts[base.site], self._show(base.site, value),
                                           band.text, band.points))
             return band.points
         if isinstance(base, model.Formula):
             value = self._value(base.site)
-            expr = self.ruleset.sites[base.site].expr
-            why.append(result.FormulaValue(expr_text(expr), expr_text(expr, self._shown_name), value))
+            why.append(result.FormulaValue(self.plan.texts[base.site], self._filled(base.site), value))
             return value
         total = _ZERO
         for item in base.items:
             value = self._value(item.site)
-            test = expr_text(self.ruleset.sites[item.site].expr)
             if item.judged:
                 awarded, met = value, None
             else:
                 awarded, met = (item.points if value else _ZERO), bool(value)
-            why.append(result.ItemScored(item.text, test, item.points, awarded, met))
+            why.append(result.ItemScored(item.text, self.plan.texts[item.site], item.points, awarded, met))
             total += awarded
         return total
 
@@ -304,31 +368,40 @@ class _Scorer:
             raise value.error
         return value
 
-    def _subject_text(self, site: int) -> str:
-        return expr_text(self.ruleset.sites[site].expr)
-
     def _show(self, site: int, value) -> str:
-        return show_value(value, self.ruleset.sites[site].kind.name)
+        return show_value(value, self.plan.kinds[site])
 
-    def _shown_name(self, name: str) -> str | None:
-        kind, index = self.ruleset.symbols[name]
+    def _filled(self, site: int) -> str:
+        """The formula with each name replaced by its value as shown."""
+        pieces = self.plan.template(self.ruleset, site)
+        if pieces is None:
+            return expr_text(self.ruleset.sites[site].expr, self._shown_name)
+        filled = pieces[:]
+        for n in range(1, len(pieces), 2):
+            filled[n] = self._shown_name(pieces[n])
+        return "".join(filled)
+
+    def _shown_name(self, name: str) -> str:
+        shown = self.shown.get(name)
+        if shown is None:
+            shown = self.shown[name] = self._show_name(name)
+        return shown
+
+    def _show_name(self, name: str) -> str:
+        kind, index, default, shown_kind, unit = self.plan.names[name]
         if kind == "input":
-            slot = self.ruleset.inputs[index]
             value = self.inputs[index]
-            if value is None and slot.default is not None:
-                value = self.sites[slot.default]
-            shown = show_value(value, "ratio" if slot.kind in ("percent", "ratio") else slot.kind)
-            return f"{shown} {slot.unit}" if slot.unit and value is not None else shown
-        value = self.sites[index]
-        return show_value(value, self.ruleset.sites[index].kind.name)
+            if value is None and default is not None:
+                value = self.sites[default]
+            shown = show_value(value, shown_kind)
+            return f"{shown} {unit}" if unit and value is not None else shown
+        return show_value(self.sites[index], shown_kind)
 
     def _inputs_read(self, rule: model.Rule) -> tuple[tuple[str, str], ...]:
         # An input left out because a given figure made it unnecessary is not "read".
-        slots = {slot.name: slot for slot in self.ruleset.inputs}
-        return tuple(
-            (name, self._shown_name(name)) for name in rule.inputs
-            if self.inputs[slots[name].index] is not None or slots[name].default is not None
-        )
+        inputs, shown = self.inputs, self._shown_name
+        return tuple([(name, shown(name)) for name, index, has_default in self.plan.reads[id(rule)]
+                      if has_default or inputs[index] is not None])
 
     def _division_text(self, error: ZeroDenominator) -> str:
         site = self.ruleset.sites[error.site]
@@ -364,4 +437,19 @@ def show_value(value, kind: str) -> str:
 
 
 def _short(value: Decimal) -> str:
-    return short_number(value)
+    """``fmt.short_number(value)``, without its ``as_tuple`` and ``format`` when ``str``
+    already writes the value plainly (no exponent): then the digits after the point are
+    the exponent, and the text is the one ``format(value, "f")`` gives."""
+    text = str(value)
+    if "E" in text or not value.is_finite():
+        return short_number(value)
+    point = text.find(".")
+    if point < 0:
+        return "0" if text == "-0" else text
+    if len(text) - point - 1 > _SHORT_PLACES:
+        return short_number(value)
+    text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+_SHORT_PLACES = 6  # short_number's default

@@ -212,3 +212,18 @@ def test_hostile_names_stay_out_of_the_scorer_and_the_reader():
     assert scores.total == 1 and scores.grade == "'); __import__('os') #"
     with pytest.raises(InternalError):
         codegen.verify("def score(x):\n    return x.__class__\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.decimals(allow_nan=False, allow_infinity=False) | st.decimals(-10**6, 10**6, places=8) | st.sampled_from(
+    [Decimal("-0"), Decimal("-0.00"), Decimal("1E+2"), Decimal("0.0000001"), Decimal("1.000000"), Decimal("5E-7")]))
+def test_explanations_show_numbers_as_fmt_does(value):
+    from perfrules.fmt import short_number
+    from perfrules.runtime import _short
+
+    def outcome(show):
+        try:
+            return show(value)
+        except ArithmeticError as error:  # too many digits to shorten, in both
+            return type(error)
+    assert outcome(_short) == outcome(short_number)

@@ -129,9 +129,11 @@ def _grade_text(scale: model.GradeScale) -> str:
 
 
 def _is_renaming(old, new) -> bool:
-    """Same cuts, and each old label became one new label."""
+    """Same cuts, and each old label became one new label that was not already in use
+    (优 → A is a renaming; 优 and 良 trading bands is not)."""
     mapping = {}
-    for (interval, before), (_, after) in zip(sorted(old, key=lambda p: p[0].low), sorted(new, key=lambda p: p[0].low)):
+    for (_, before), (_, after) in zip(sorted(old, key=lambda p: p[0].low), sorted(new, key=lambda p: p[0].low)):
         if mapping.setdefault(before, after) != after:
             return False
-    return len(set(mapping.values())) == len(mapping)
+    moved = {after for before, after in mapping.items() if after != before}
+    return len(set(mapping.values())) == len(mapping) and not moved & mapping.keys()

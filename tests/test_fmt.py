@@ -85,6 +85,18 @@ def test_a_long_text_moves_below_its_line_and_is_cut_at_punctuation():
     assert parse(out).statements[1].description == LONG
 
 
+def test_a_text_is_cut_after_a_mark_rather_than_at_a_later_space():
+    text = "criterion 4 (功能分类和经济分类编制准确，年度中间无大量调剂，未发生项目之间频繁调剂): the assessor's score out of 1; the rubric sets no threshold for 大量调剂"
+    lines = fmt(f'ruleset "r" input 评分: judged 0..1 "{text}" indicator x 1 = 评分').splitlines()
+    assert lines[2] == '  "criterion 4 (功能分类和经济分类编制准确，年度中间无大量调剂，未发生项目之间频繁调剂): "'
+    assert lines[3] == '  "the assessor\'s score out of 1; the rubric sets no threshold for 大量调剂"'
+
+
+def test_a_text_leaves_room_for_the_brace_after_it():
+    lines = fmt(f'ruleset "r" input a: judged 0..1 indicator x 1 "{"一" * 58}" {{ score a }}').splitlines()
+    assert max(cells(line) for line in lines) <= WIDTH and lines[-3] == '  "一" {'  # not an empty piece
+
+
 def test_a_width_of_none_puts_every_unit_on_one_line():
     tree = parse(f'ruleset "r" input a: judged 0..1 indicator x 6 "{LONG}" = a')
     assert f'indicator x 6 "{LONG}" = a' in format_tree(tree, width=None)
@@ -174,6 +186,11 @@ def test_comments_survive_in_order_and_formatting_is_idempotent():
     assert [c.text for c in parse_with_comments(once)[1]] == [c.text for c in parse_with_comments(COMMENTED)[1]]
     assert fmt(once) == once
     assert parse(once) == parse(COMMENTED)
+
+
+def test_a_trailing_comment_goes_with_the_last_unit_on_its_line():
+    out = fmt('ruleset "r"\ninput a: flag input b: flag  # about b\nindicator x 1 { deduct 1 when a }\n')
+    assert "input a: flag\ninput b: flag  # about b\n" in out
 
 
 def test_a_comment_among_bands_keeps_the_bands_one_a_line():

@@ -67,9 +67,15 @@ def _elide(text: str, *, first: bool, last: bool) -> str:
     return f"{head}…{tail}"
 
 
+_PROSE = {"description", "criterion", "veto reason", "exemption reason", "name"}
+
+
 def _is_long(change: Change) -> bool:
-    texts = [t for t in (change.before, change.after) if t is not None]
-    return len(texts) == 2 and change.effect == TEXT and max(map(len, texts)) > _LONG
+    """A long text that changed a little reads best as one text with the change marked."""
+    if change.aspect not in _PROSE or change.before is None or change.after is None:
+        return False
+    similar = difflib.SequenceMatcher(None, change.before, change.after, autojunk=False).ratio() > 0.5
+    return similar and max(len(change.before), len(change.after)) > _LONG
 
 
 # ---- text -----------------------------------------------------------------------------------
@@ -150,7 +156,7 @@ def _md_change(change: Change) -> list[str]:
 
 def _md(text: str) -> str:
     # Backticks in notes quote expressions; everything else that Markdown reads is escaped.
-    for char in "\\*_~[]<":
+    for char in "\\*_~<":
         text = text.replace(char, "\\" + char)
     return text
 

@@ -17,7 +17,7 @@ from perfrules import model, nodes
 from perfrules.diff import SCORES, TEXT, Change
 from perfrules.diff_clauses import checklist, clauses
 from perfrules.diff_definitions import definitions, grades
-from perfrules.diff_regions import partition_regions, pieces
+from perfrules.diff_regions import Region, partition_regions, pieces
 from perfrules.fmt import expr_text, number_text
 
 _HOLDS = "holds"
@@ -37,6 +37,22 @@ def scoring_key(rule: model.Rule, ruleset: model.Ruleset):
     guards = tuple(tuple(expr(g.site) for g in gs) for gs in (rule.exemptions, rule.vetoes))
     parts = tuple(scoring_key(p, ruleset) for p in rule.parts)
     return rule.max, base, deductions, guards, parts, rule.has_on_zero, rule.on_zero, rule.rounding
+
+
+def _scaled(old: nodes.Expr, new: nodes.Expr):
+    """``E × a`` and ``E × b`` (either way round): (E, a, b); else None."""
+    def split(expr):
+        if isinstance(expr, nodes.Binary) and expr.op == "*":
+            if isinstance(expr.right, nodes.Number):
+                return expr.left, expr.right.value
+            if isinstance(expr.left, nodes.Number):
+                return expr.right, expr.left.value
+        return None
+
+    a, b = split(old), split(new)
+    if a is None or b is None or a[0] != b[0]:
+        return None
+    return a[0], a[1], b[1]
 
 
 def _band_key(band: model.Band):
@@ -123,7 +139,8 @@ class Comparer:
         here = _Here(new.kind, new.path, (indicator,), exact=not (new.vetoes or new.exemptions or new.deductions))
         changes = []
         if old.max != new.max:
-            changes.append(here.change("max", SCORES, _n(old.max), _n(new.max), note=_MAX_NOTE))
+            regions, note = self._max(old, new)
+            changes.append(here.change("max", SCORES, _n(old.max), _n(new.max), regions=regions, note=note))
         changes += self._texts(new.kind, new.path, old, new)
         changes += self._base(old, new, here)
         changes += clauses(self, old, new, here)
@@ -137,12 +154,41 @@ class Comparer:
         if isinstance(a, model.Tiers):
             return self._tiers(a, b, here)
         if isinstance(a, model.Formula) and self._site(self.old, a.site) != self._site(self.new, b.site):
-            before, after = self._text(self.old, a.site), self._text(self.new, b.site)
-            note = f"scores may differ wherever `{before}` and `{after}` differ (each kept within [0, max])"
-            return [here.change("formula", SCORES, before, after, note=note)]
+            return [self._formula(self._site(self.old, a.site), self._site(self.new, b.site), here)]
         if isinstance(a, model.Checklist):
             return checklist(self, a, b, here)
         return []
+
+    def _max(self, old: model.Rule, new: model.Rule) -> tuple[tuple[Region, ...], str]:
+        """Where a new max changes scores: exactly for a rule that starts full and deducts
+        per item counted (扣完为止), else a note that says where it may."""
+        simple = (old.base is None and new.base is None and not (old.parts or new.parts)
+                  and not (old.exemptions or new.exemptions or old.vetoes or new.vetoes))
+        if not (simple and len(old.deductions) == len(new.deductions) == 1):
+            return (), _max_note(old, new)
+        a, b = old.deductions[0], new.deductions[0]
+        if a.form != "per_item" or b.form != "per_item" or self._site(self.old, a.site) != self._site(self.new, b.site):
+            return (), _max_note(old, new)
+        subject, regions, count = self._text(self.new, b.site), [], 0
+        while count <= _FULL_ROWS:
+            before, after = (max(r.max - d.points * count, Decimal(0)) for r, d in ((old, a), (new, b)))
+            if before == after == 0:
+                return tuple(regions), "counts beyond these score 0 in both versions"
+            if before != after:
+                regions.append(Region(subject, f"= {count}", _n(before), _n(after)))
+            count += 1
+        return tuple(regions), f"and so on for larger counts of {subject}"
+
+    def _formula(self, old: nodes.Expr, new: nodes.Expr, here) -> Change:
+        before, after = expr_text(old), expr_text(new)
+        scaled = _scaled(old, new)
+        if scaled is None:
+            note = "scores may differ wherever the two formulas give different values (each kept within [0, max])"
+            return here.change("formula", SCORES, before, after, note=note)
+        factor, old_k, new_k = scaled
+        region = Region(expr_text(factor), "≠ 0", f"× {_n(old_k)}", f"× {_n(new_k)}")
+        return here.change("formula", SCORES, before, after, regions=(region,),
+                           note="the same formula scaled differently; scores kept within [0, max]")
 
     def _tiers(self, a: model.Tiers, b: model.Tiers, here) -> list[Change]:
         before, after = _bands_text(a.bands), _bands_text(b.bands)
@@ -198,7 +244,21 @@ class _Here:
         return "these are the rule's points before its vetoes, exemptions and deductions, which apply to both"
 
 
-_MAX_NOTE = ("scores are kept within [0, max]; `full`, exemptions and rules that start full give the new max")
+_FULL_ROWS = 10  # counts listed one by one for a rule that starts full
+
+
+def _max_note(old: model.Rule, new: model.Rule) -> str:
+    low = _n(min(old.max, new.max))
+    notes = []
+    if new.exemptions:
+        notes.append(f"an exemption now gives {_n(new.max)}")
+    if new.base is None and not new.parts:
+        notes.append("the rule starts full, so scores differ wherever its deductions leave points")
+    elif isinstance(new.base, model.Formula):
+        notes.append(f"scores differ wherever the formula gives more than {low}")
+    else:
+        notes.append("bands, items or parts decide the score; a `full` band or item shows as its own change")
+    return "; ".join(notes)
 _ROUNDING_NOTE = "scores may differ wherever an indicator's exact score rounds differently"
 
 

@@ -215,6 +215,19 @@ def test_added_and_removed_indicators_and_changed_maxima():
     assert all(c.effect == SCORES for c in found.changes if c.aspect in ("added", "removed"))
 
 
+def test_a_new_max_of_a_rule_that_starts_full_is_listed_count_by_count():
+    old = 'ruleset "k"\ninput 未完成: count\nindicator 重点工作 8 { deduct 4 per 未完成 }\n'
+    change = only(diff_of(old.replace("重点工作 8", "重点工作 10"), old).changes, "max")
+    assert [r.text() for r in change.regions] == ["未完成 = 0: 8 → 10", "未完成 = 1: 4 → 6", "未完成 = 2: 0 → 2"]
+    assert change.note == "counts beyond these score 0 in both versions"
+
+
+def test_a_formula_scaled_differently_says_where():
+    old = 'ruleset "k"\ninput r: percent\nindicator 及时 6 = min(r, 100%) × 6\n'
+    change = only(diff_of(old.replace("= min(r, 100%) × 6", "= 4 × min(r, 100%)"), old).changes, "formula")
+    assert [r.text() for r in change.regions] == ["min(r, 100%) ≠ 0: × 6 → × 4"]
+
+
 # ---- definitions -------------------------------------------------------------------------------
 
 

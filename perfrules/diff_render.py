@@ -43,6 +43,23 @@ def where(change: Change) -> str:
     return f"{change.what} {' › '.join(change.path)}"
 
 
+def summary(change: Change) -> str:
+    """The change on one line, for other reports (``perfrules impact`` names the rule
+    changes behind a moved score with it).
+
+    >>> from perfrules.diff_regions import Region
+    >>> print(summary(Change("indicator", ("人员管理", "编外人员控制率"), "bands", SCORES, "…", "…",
+    ...                      regions=(Region("编外人员控制率", "in (8%, 10%]", "0.5", "0"),))))
+    bands of 人员管理 › 编外人员控制率: 编外人员控制率 in (8%, 10%]: 0.5 → 0
+    """
+    head = f"{change.aspect} of {' › '.join(change.path) or 'the ruleset'}"
+    if change.regions:
+        return f"{head}: " + "; ".join(r.text() for r in change.regions)
+    if change.before is not None and change.after is not None and not _is_long(change):
+        return f"{head}: {change.before} → {change.after}"
+    return head
+
+
 def inline_diff(before: str, after: str, *, deleted=("[-", "-]"), inserted=("{+", "+}")) -> str:
     """``before`` and ``after`` as one text with the changes marked, far context elided."""
     out = []

@@ -16,7 +16,7 @@ from perfrules import testing
 from perfrules.check import check
 from perfrules.cli import main
 from perfrules.diff import FACTS, SCORES, TEXT, compare
-from perfrules.diff_render import inline_diff, render_markdown, render_text, to_dict
+from perfrules.diff_render import inline_diff, render_markdown, render_text, summary, to_dict
 from perfrules.parse import parse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -342,6 +342,13 @@ def test_diff_of_a_ruleset_with_errors_reports_them(tmp_path, capsys):
     bad.write_text(BASE.replace("> 10% → 0", "> 11% → 0"), encoding="utf-8")
     assert main(["diff", str(bad), str(bad)]) == 1
     assert "PR301" in capsys.readouterr().err
+
+
+def test_one_line_summaries_for_other_reports():
+    found = diff_of(edit(("5%..10% → 0.5; > 10% → 0", "5%..8% → 0.5; > 8% → 0"), ('version "1"', 'version "2"')))
+    assert [summary(c) for c in found.for_indicator(("管理", "人员管理", "编外人员控制率"))] == [
+        "bands of 管理 › 人员管理 › 编外人员控制率: 编外人员控制率 in (8%, 10%]: 0.5 → 0"]
+    assert summary(only(found.changes, "version")) == "version of the ruleset: 1 → 2"
 
 
 def test_the_json_lists_regions_and_matches():

@@ -79,7 +79,7 @@ class Comment:
 def parse_with_comments(text: str, *, name: str = "<string>") -> tuple[nodes.Ruleset, tuple[Comment, ...]]:
     """Parse like ``parse``, and also return the comments in source order (for ``fmt``).
 
-    >>> parse_with_comments('ruleset "r"  # 2024\nindicator a 1 = 1')[1]
+    >>> parse_with_comments('ruleset "r"  # 2024\\nindicator a 1 = 1')[1]
     (Comment(text='# 2024'),)
     """
     source = Source(name, text)

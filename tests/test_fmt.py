@@ -250,3 +250,12 @@ def test_seed_rulesets_format_without_loss(path):
     once = fmt(text)
     assert parse(once) == parse(text) and fmt(once) == once
     assert max(cells(line) for line in once.splitlines() if not line.lstrip().startswith("#")) <= WIDTH
+
+
+@pytest.mark.parametrize("module", ["perfrules.parse", "perfrules.fmt", "perfrules.fmt_layout",
+                                    "perfrules.fingerprint", "perfrules.diff_render"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    assert doctest.testmod(importlib.import_module(module)).failed == 0

@@ -194,8 +194,8 @@ class Directions:
                 return (Component(self.of(condition), clause),)
             case nodes.Veto(condition=condition):
                 return (Component(self.of(condition).flip(), clause),)
-            case nodes.OnZero():
-                return (Component(UNKNOWN if self._zero_moves(rule) else CONSTANT, clause),)
+            case nodes.OnZero(points=points):
+                return (Component(self._on_zero(rule, rule.points if points is None else points), clause),)
         if isinstance(clause, DEDUCTIONS):
             return (Component(self.of(clause_expressions(clause)[0]).flip(), clause),)
         return ()
@@ -213,21 +213,41 @@ class Directions:
         pairs = list(zip(points, points[1:]))
         return Direction(all(a <= b for a, b in pairs), all(a >= b for a, b in pairs))
 
-    def _zero_moves(self, rule) -> bool:
-        """Whether meeting a zero denominator can depend on x somewhere in the rule."""
-        return any(self._zero_moves_in(e, set()) for e in _rule_exprs(rule))
+    def _on_zero(self, rule, points) -> Direction:
+        """What `on zero denominator → points` does as x grows. Where meeting a zero depends
+        on x only through growing divisors that are never negative, the zero is met on the
+        lowest values of x (a falling condition), through falling divisors on the highest:
+        then `full` acts as an exemption and 0 as a veto on that condition."""
+        met = self._zero_condition(rule)
+        if met.is_constant:
+            return CONSTANT
+        if points == rule.points:
+            return met
+        return met.flip() if points == 0 else UNKNOWN
 
-    def _zero_moves_in(self, expr: nodes.Expr, seen: set) -> bool:
+    def _zero_condition(self, rule) -> Direction:
+        """The direction of the condition "a zero denominator is met" in x."""
+        found, seen = CONSTANT, set()
+        for expr in _rule_exprs(rule):
+            found = found.join(self._zero_condition_in(expr, seen))
+        return found
+
+    def _zero_condition_in(self, expr: nodes.Expr, seen: set) -> Direction:
+        found = CONSTANT
         for node in nodes.walk(expr):
             match node:
                 case nodes.Binary(op="/", right=right) if not _excludes_zero(self._range(right)):
-                    if not self.of(right).is_constant:
-                        return True
+                    divisor = self.of(right)
+                    # A divisor ≥ 0 that grows is 0 on a lowest stretch of x only.
+                    found = found.join(divisor.flip() if self._sign(right) == 1 else
+                                       (CONSTANT if divisor.is_constant else UNKNOWN))
                 case nodes.Logical(left=left, right=right):
                     # `a and b` evaluates b only when a holds: x decides whether b's zero is met.
                     if not self.of(left).is_constant and may_meet_zero(right, self.context):
-                        return True
-        return any(self._zero_moves_in(e, seen) for e in self._definitions_used(expr, seen))
+                        found = UNKNOWN
+        for definition in self._definitions_used(expr, seen):
+            found = found.join(self._zero_condition_in(definition, seen))
+        return found
 
     def _definitions_used(self, expr: nodes.Expr, seen: set) -> list[nodes.Expr]:
         found = []

@@ -18,7 +18,9 @@ from perfrules import nodes
 from perfrules.check.bounds import context_of
 from perfrules.check.direction import Directions
 from perfrules.check.search import MAX_EXAMPLES, Counterexample, find_counterexample
-from perfrules.check.tree import clause_expressions, definition_expr, definitions, members, own_clauses, parts, refs
+from perfrules.check.tree import (
+    clause_expressions, definition_expr, definitions, own_clauses, refs, rules_with_paths,
+)
 from perfrules.diagnostics import Diagnostics, did_you_mean
 from perfrules.fmt import expr_text, number_text
 
@@ -31,7 +33,7 @@ def check_monotone(tree: nodes.Ruleset, diagnostics: Diagnostics) -> None:
         diagnostics: Receives PR201 and PR420-PR423.
     """
     known = definitions(tree)
-    claims = [(path, rule, claim) for path, rule in _rules_with_paths(tree)
+    claims = [(path, rule, claim) for path, rule in rules_with_paths(tree)
               for claim in own_clauses(rule, nodes.Monotone)]
     named = [(path, rule, claim) for path, rule, claim in claims if _check_name(claim, known, diagnostics)]
     if not named or diagnostics.has_errors:
@@ -46,21 +48,6 @@ def check_monotone(tree: nodes.Ruleset, diagnostics: Diagnostics) -> None:
             unproven.append((path, rule, claim, _blame(components, claim.direction)))
     if unproven:
         _search(tree, unproven, diagnostics)
-
-
-def _rules_with_paths(tree: nodes.Ruleset):
-    def walk(node, path):
-        path = path + (node.name,)
-        if isinstance(node, nodes.Group):
-            for member in node.members:
-                yield from walk(member, path)
-            return
-        yield path, node
-        for part in parts(node):
-            yield from walk(part, path)
-
-    for member in members(tree):
-        yield from walk(member, ())
 
 
 def _name(rule) -> str:
@@ -166,7 +153,7 @@ def _clause_text(clause) -> str:
         case nodes.Part(name=name):
             return f"part {name}"
         case nodes.OnZero():
-            return "on zero denominator, with a denominator that depends on it"
+            return "on zero denominator, since whether a denominator is 0 depends on it"
         case nodes.CheckItem(test=test):
             return f"checklist item {expr_text(test)}"
     match clause:

@@ -45,6 +45,22 @@ def _rules(node) -> Iterator:
         yield from _rules(part)
 
 
+def rules_with_paths(tree: nodes.Ruleset) -> Iterator[tuple[tuple[str, ...], nodes.Indicator | nodes.Part]]:
+    """Every indicator and part with its path (names from the top, as in results)."""
+    def walk(node, path):
+        path = path + (node.name,)
+        if isinstance(node, nodes.Group):
+            for member in node.members:
+                yield from walk(member, path)
+            return
+        yield path, node
+        for part in parts(node):
+            yield from walk(part, path)
+
+    for member in members(tree):
+        yield from walk(member, ())
+
+
 def parts(rule) -> tuple[nodes.Part, ...]:
     return tuple(c for c in rule.clauses if isinstance(c, nodes.Part))
 

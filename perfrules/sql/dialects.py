@@ -1,0 +1,71 @@
+"""What differs between the SQL engines perfrules compiles to, and nothing else.
+
+Exact arithmetic is the same everywhere (``exact``): values are DECIMALs with a scale
+known at compile time, and sums, differences and products of DECIMALs are exact in
+DuckDB, PostgreSQL and Spark as long as the declared precision holds the result. What
+differs is how an engine divides two whole numbers without leaving the decimals, how it
+matches a regular expression, and whether it flattens nested SELECTs:
+
+- **DuckDB** divides two DECIMALs into a DOUBLE, so whole numbers are divided as
+  ``HUGEINT // HUGEINT`` (or ``BIGINT``), which truncates toward zero;
+- **PostgreSQL** has ``DIV`` on NUMERIC, exact and truncating; it pulls subqueries up into
+  their parent, copying every expression, so each layer is fenced with ``OFFSET 0``;
+- **Spark** has ``a DIV b`` on DECIMALs, which returns a BIGINT and silently wraps past
+  18 digits, so a quotient that could be longer is refused at compile time; its
+  ``$`` also matches before a final line break, so patterns end with ``\\z``.
+
+Every builder returns a sqlglot expression; none formats SQL text.
+"""
+
+from __future__ import annotations
+
+import attrs
+from sqlglot import exp
+
+__all__ = ["DIALECTS", "Dialect", "get"]
+
+
+@attrs.frozen
+class Dialect:
+    """How one engine is spoken: ``name`` is also the sqlglot dialect name."""
+
+    name: str
+    text_type: str
+    fence: bool  # put OFFSET 0 on each layer so the planner keeps it
+    max_quotient_digits: int  # longest whole quotient ``trunc_div`` can return
+    end_anchor: str  # what ends a regular expression at the end of the text only
+
+    def trunc_div(self, left: exp.Expression, right: exp.Expression, digits: int) -> exp.Expression:
+        """``left / right`` truncated toward zero, for whole DECIMAL(p, 0) values, ``right`` ≠ 0."""
+        if self.name == "duckdb":
+            integer = exp.DataType.build("BIGINT" if digits <= 18 else "HUGEINT")
+            return exp.IntDiv(this=exp.Cast(this=left, to=integer), expression=exp.Cast(this=right, to=integer.copy()))
+        return exp.IntDiv(this=left, expression=right)  # postgres DIV(a, b); spark a DIV b
+
+    def matches(self, value: exp.Expression, pattern: str) -> exp.Expression:
+        """Whether ``value`` matches the whole of ``pattern`` (written with ``^…$``)."""
+        if pattern.endswith("$"):
+            pattern = pattern[:-1] + self.end_anchor
+        return exp.RegexpLike(this=value, expression=exp.Literal.string(pattern))
+
+    def text(self) -> exp.DataType:
+        return exp.DataType.build(self.text_type)
+
+
+DIALECTS = {
+    "duckdb": Dialect("duckdb", "VARCHAR", fence=False, max_quotient_digits=38, end_anchor="$"),
+    "postgres": Dialect("postgres", "TEXT", fence=True, max_quotient_digits=1000, end_anchor="$"),
+    "spark": Dialect("spark", "STRING", fence=False, max_quotient_digits=18, end_anchor="\\z"),
+}
+
+
+def get(name: str) -> Dialect:
+    """The dialect called ``name`` (duckdb, postgres or spark).
+
+    Raises:
+        ValueError: an engine perfrules does not compile to.
+    """
+    try:
+        return DIALECTS[name]
+    except KeyError:
+        raise ValueError(f"unknown SQL dialect {name!r}; choose one of {', '.join(DIALECTS)}") from None

@@ -1,0 +1,465 @@
+"""Exact arithmetic on SQL values: decimals of known scale, and fractions of two decimals.
+
+The Python evaluator computes in ``Decimal``: sums, differences and products exact,
+quotients to 28 significant digits, then explicit rounding. SQL engines have no such
+type: DuckDB divides two DECIMALs into a DOUBLE, Spark rounds quotients to a scale of its
+choosing, PostgreSQL to another. So no value here is ever divided:
+
+- a number is a DECIMAL(p, s) whose precision and scale are worked out at compile time
+  (``Dec``), so ``+ - ×`` are exact in every engine;
+- a quotient stays a fraction ``n / d`` of two such decimals with ``d > 0`` (``Num``);
+  comparing it with anything cross-multiplies (``a / b < c`` ⇔ ``a < c × b``);
+- rounding a fraction to ``k`` places, or counting the units of a deduction, divides two
+  whole numbers (``n × 10^k`` by ``d``) exactly, and rounds the remainder by the mode's
+  own rule, never by the engine's ``ROUND``.
+
+The SQL result is therefore the exact rational value, rounded as the ruleset says. It
+equals the Python evaluator's unless a value lies within 10^-28 of a rounding tie or a
+band edge without being on it, which bounded inputs rule out (docs/explanation/exact-sql.md).
+
+Every type is checked against 38 digits, the widest DECIMAL of DuckDB and Spark: a value
+that might not fit raises ``TooWide`` at compile time, instead of overflowing at run time.
+A division by zero never happens either: the denominator is replaced by 1 and the value
+carries ``z``, the SQL condition "a zero denominator was met", as the Python evaluator
+carries ``runtime.Zero``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+from sqlglot import exp
+
+from perfrules.sql.dialects import Dialect
+from perfrules.sql.plan import Plan
+
+MAX_DIGITS = 38
+TRUE, FALSE = exp.Boolean(this=True), exp.Boolean(this=False)
+
+
+class TooWide(Exception):
+    """An intermediate value could need more digits than the engine's DECIMAL holds."""
+
+    def __init__(self, needed: int, limit: int = MAX_DIGITS) -> None:
+        super().__init__(needed, limit)
+        self.needed = needed
+        self.limit = limit
+
+
+@attrs.frozen
+class Dec:
+    """The type of an exact decimal: ``|value| < 10**digits`` and ``value × 10**scale`` is whole."""
+
+    digits: int
+    scale: int
+
+    @property
+    def precision(self) -> int:
+        return max(1, self.digits + self.scale)
+
+    def type(self) -> exp.DataType:
+        _fits(self.precision)
+        return exp.DataType(this=exp.DataType.Type.DECIMAL, expressions=[
+            exp.DataTypeParam(this=exp.Literal.number(self.precision)),
+            exp.DataTypeParam(this=exp.Literal.number(self.scale))])
+
+    @classmethod
+    def of(cls, value: Decimal) -> Dec:
+        value = value.normalize()
+        scale = max(0, -value.as_tuple().exponent)
+        return cls(max(0, value.adjusted() + 1) if value else 0, scale)
+
+    def plus(self, other: Dec) -> Dec:
+        return Dec(max(self.digits, other.digits) + 1, max(self.scale, other.scale))
+
+    def times(self, other: Dec) -> Dec:
+        result = Dec(self.digits + other.digits, self.scale + other.scale)
+        _fits(result.precision)
+        if result.scale > 6:
+            # Spark types a product one digit wider than its operands together, and past 38
+            # digits trims the scale down to 6, rounding: keep below that.
+            _fits(self.precision + other.precision + 1)
+        return result
+
+    def join(self, other: Dec) -> Dec:
+        result = Dec(max(self.digits, other.digits), max(self.scale, other.scale))
+        _fits(result.precision)
+        return result
+
+
+def _fits(digits: int) -> None:
+    if digits > MAX_DIGITS:
+        raise TooWide(digits)
+
+
+ONE = Dec(1, 0)
+
+
+@attrs.frozen
+class Num:
+    """The exact value ``n / d`` (``d`` absent means 1, and ``d > 0``), ``z`` when a zero
+    denominator was met on the way; ``nonneg`` when it is known never to be negative;
+    ``bound``: ``|value| < 10**bound`` when tighter than the types say."""
+
+    n: exp.Expression
+    t: Dec
+    d: exp.Expression | None = None
+    dt: Dec | None = None
+    z: exp.Expression | None = None
+    nonneg: bool = False
+    bound: int | None = None
+
+    @property
+    def digits(self) -> int:
+        """Integer digits of the value: a nonzero denominator is at least 10**-scale."""
+        if self.bound is not None:
+            return self.bound
+        return self.t.digits + (self.dt.scale if self.d is not None else 0)
+
+
+@attrs.frozen
+class Bool:
+    """A condition, and when evaluating it met a zero denominator."""
+
+    b: exp.Expression
+    z: exp.Expression | None = None
+
+
+def paren(expression: exp.Expression) -> exp.Expression:
+    atoms = (exp.Column, exp.Literal, exp.Cast, exp.Paren, exp.Case, exp.Boolean, exp.Null, exp.Anonymous)
+    return expression if isinstance(expression, atoms) else exp.Paren(this=expression)
+
+
+def cast(expression: exp.Expression, dec: Dec) -> exp.Cast:
+    return exp.Cast(this=expression, to=dec.type())
+
+
+def literal(value: Decimal) -> exp.Cast:
+    return cast(exp.Literal.number(format(value.normalize(), "f")), Dec.of(value))
+
+
+def any_of(*conditions: exp.Expression | None) -> exp.Expression | None:
+    """OR of the conditions that are present; None when none is (FALSE ones are dropped)."""
+    present = [c for c in conditions if c is not None and not _is(c, False)]
+    if not present:
+        return None
+    if any(_is(c, True) for c in present):
+        return TRUE
+    if len(present) == 1:
+        return present[0]
+    half = len(present) // 2  # a balanced tree: long chains would nest past Python's recursion limit
+    return exp.Or(this=paren(any_of(*present[:half])), expression=paren(any_of(*present[half:])))
+
+
+def both(*conditions: exp.Expression) -> exp.Expression:
+    """AND of the conditions, with TRUE and FALSE folded away."""
+    present = [c for c in conditions if not _is(c, True)]
+    if any(_is(c, False) for c in present):
+        return FALSE
+    if not present:
+        return TRUE
+    if len(present) == 1:
+        return present[0]
+    half = len(present) // 2
+    return exp.And(this=paren(both(*present[:half])), expression=paren(both(*present[half:])))
+
+
+def _is(condition: exp.Expression, value: bool) -> bool:
+    return isinstance(condition, exp.Boolean) and condition.this is value
+
+
+def negate(condition: exp.Expression) -> exp.Expression:
+    if isinstance(condition, exp.Boolean):
+        return FALSE if condition.this else TRUE
+    if isinstance(condition, exp.Not):
+        return condition.this.this if isinstance(condition.this, exp.Paren) else condition.this
+    return exp.Not(this=paren(condition))
+
+
+def case(whens: list[tuple[exp.Expression, exp.Expression]], default: exp.Expression | None) -> exp.Case:
+    ifs = [exp.If(this=condition, true=value) for condition, value in whens]
+    return exp.Case(ifs=ifs, default=default)
+
+
+def _binary(kind, left: exp.Expression, right: exp.Expression) -> exp.Expression:
+    return kind(this=paren(left), expression=paren(right))
+
+
+class Arith:
+    """Builds exact operations on ``Num`` and ``Bool`` values for one dialect, putting
+    operands that are used twice into columns of their own."""
+
+    def __init__(self, plan: Plan, dialect: Dialect) -> None:
+        self.plan = plan
+        self.dialect = dialect
+
+    # ---- building blocks
+    def const(self, value: Decimal) -> Num:
+        return Num(literal(value), Dec.of(value), nonneg=value >= 0)
+
+    def keep(self, x: Num) -> Num:
+        """``x`` with each part in a column, so that it can be used more than once."""
+        return attrs.evolve(x, n=self.plan.put(x.n), d=self.plan.put(x.d) if x.d is not None else None,
+                            z=self.plan.put(x.z) if x.z is not None else None)
+
+    def keep_bool(self, x: Bool) -> Bool:
+        return Bool(self.plan.put(x.b), self.plan.put(x.z) if x.z is not None else None)
+
+    def _mul(self, a: exp.Expression, at: Dec, b: exp.Expression, bt: Dec) -> tuple[exp.Expression, Dec]:
+        result = at.times(bt)
+        if _is_one(b):
+            return a, at
+        if _is_one(a):
+            return b, bt
+        return cast(_binary(exp.Mul, a, b), result), result
+
+    def _add(self, a: exp.Expression, at: Dec, b: exp.Expression, bt: Dec, op) -> tuple[exp.Expression, Dec]:
+        result = at.plus(bt)
+        _fits(result.precision)
+        return cast(_binary(op, a, b), result), result
+
+    # ---- arithmetic
+    def add(self, x: Num, y: Num, *, subtract: bool = False) -> Num:
+        op = exp.Sub if subtract else exp.Add
+        nonneg = x.nonneg and y.nonneg and not subtract
+        if x.d is None and y.d is None:
+            n, t = self._add(x.n, x.t, y.n, y.t, op)
+            return Num(n, t, z=any_of(x.z, y.z), nonneg=nonneg)
+        if x.d is not None and y.d is not None and x.d == y.d:
+            n, t = self._add(x.n, x.t, y.n, y.t, op)
+            return Num(n, t, x.d, x.dt, any_of(x.z, y.z), nonneg)
+        left, lt = self._mul(x.n, x.t, *_den(y))
+        right, rt = self._mul(y.n, y.t, *_den(x))
+        n, t = self._add(left, lt, right, rt, op)
+        d, dt = self._mul(*_den(x), *_den(y))
+        return Num(n, t, d, dt, any_of(x.z, y.z), nonneg)
+
+    def mul(self, x: Num, y: Num) -> Num:
+        n, t = self._mul(x.n, x.t, y.n, y.t)
+        if x.d is None and y.d is None:
+            d, dt = None, None
+        else:
+            d, dt = self._mul(*_den(x), *_den(y))
+        return Num(n, t, d, dt, any_of(x.z, y.z), x.nonneg and y.nonneg)
+
+    def neg(self, x: Num) -> Num:
+        return attrs.evolve(x, n=exp.Neg(this=paren(x.n)), nonneg=False)
+
+    def abs(self, x: Num) -> Num:
+        return attrs.evolve(x, n=exp.Abs(this=x.n), nonneg=True)
+
+    def div(self, x: Num, y: Num) -> Num:
+        """``x / y``; where ``y`` is 0 the result is flagged ``z`` and its denominator is 1."""
+        constant = _constant_value(y)
+        if constant is not None and constant != 0 and y.d is None:
+            return self._div_constant(x, constant)
+        y = self.keep(y)
+        zero = exp.EQ(this=paren(y.n), expression=literal(Decimal(0)))
+        n, t = self._mul(x.n, x.t, *_den(y))
+        safe = case([(zero, literal(Decimal(1)))], y.n if y.nonneg else exp.Abs(this=y.n))
+        d, dt = self._mul(*_den(x), safe, y.t.join(ONE))
+        if not y.nonneg:
+            n = case([(exp.LT(this=paren(y.n), expression=literal(Decimal(0))), exp.Neg(this=paren(n)))], n)
+        nonneg = x.nonneg and y.nonneg
+        return Num(n, t, d, dt, any_of(x.z, y.z, zero), nonneg, None)
+
+    def _div_constant(self, x: Num, constant: Decimal) -> Num:
+        inverse = Decimal(1) / constant
+        if inverse * constant == 1 and len(inverse.normalize().as_tuple().digits) <= 10:
+            return self.mul(x, self.const(inverse))  # x / 25% is x × 4; x / 4 is x × 0.25
+        divisor = self.const(abs(constant))
+        d, dt = self._mul(*_den(x), divisor.n, divisor.t)
+        n = x.n if constant > 0 else exp.Neg(this=paren(x.n))
+        return Num(n, x.t, d, dt, x.z, x.nonneg and constant > 0)
+
+    # ---- comparisons and choices
+    def compare(self, x: Num, op: str, y: Num) -> Bool:
+        if x.d is not None and x.d == y.d:  # one denominator, and it is positive
+            left, left_t, right, right_t = x.n, x.t, y.n, y.t
+        else:
+            left, left_t = self._mul(x.n, x.t, *_den(y))
+            right, right_t = self._mul(y.n, y.t, *_den(x))
+        left_t.join(right_t)  # both sides are widened to one type
+        kinds = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE, "=": exp.EQ, "!=": exp.NEQ}
+        return Bool(_binary(kinds[op], left, right), any_of(x.z, y.z))
+
+    def choose(self, condition: exp.Expression, a: Num, b: Num) -> Num:
+        """``a`` where ``condition`` holds, else ``b``; ``z`` follows the branch taken."""
+        n = case([(condition, a.n)], b.n)
+        d = dt = None
+        if a.d is not None or b.d is not None:
+            a_d, a_dt = _den(a)
+            b_d, b_dt = _den(b)
+            d, dt = case([(condition, a_d)], b_d), a_dt.join(b_dt)
+        z = None
+        if a.z is not None or b.z is not None:
+            z = case([(condition, a.z if a.z is not None else FALSE)], b.z if b.z is not None else FALSE)
+        bound = max(a.digits, b.digits)
+        return Num(n, a.t.join(b.t), d, dt, z, a.nonneg and b.nonneg, bound)
+
+    def extreme(self, values: list[Num], op: str) -> Num:
+        """``min`` (op ``<``) or ``max`` (op ``>``): the first value no later one beats."""
+        best = self.keep(values[0])
+        zero = best.z
+        for value in values[1:]:
+            value = self.keep(value)
+            zero = any_of(zero, value.z)
+            beats = self.compare(value, op, best).b
+            best = self.keep(self.choose(beats, attrs.evolve(value, z=None), attrs.evolve(best, z=None)))
+        # max(x, 0) is never negative; min is only when all of its values are not.
+        nonneg = any(v.nonneg for v in values) if op == ">" else all(v.nonneg for v in values)
+        return attrs.evolve(best, z=self.plan.put(zero) if zero is not None else None, nonneg=nonneg)
+
+    def either(self, condition: Bool, when_true: Num, when_false: Num) -> Num:
+        """A choice on a condition that may itself have met a zero denominator."""
+        result = self.choose(condition.b, when_true, when_false)
+        return attrs.evolve(result, z=any_of(condition.z, result.z))
+
+    # ---- rounding to places, by the ruleset's modes
+    def round(self, x: Num, places: int, mode: str) -> Num:
+        """``x`` rounded to ``places`` decimals by ``mode`` (runtime.ROUNDING_MODES), exactly."""
+        if x.d is None and x.t.scale <= places:
+            return x
+        if x.d is None and mode in _DECIMAL_ROUNDING:
+            return self._round_decimal(x, places, mode)
+        x = self.keep(x)
+        numerator, denominator, digits = self._whole_ratio(x, places)
+        quotient_digits = x.digits + places + 1
+        if quotient_digits > self.dialect.max_quotient_digits:
+            raise TooWide(quotient_digits, self.dialect.max_quotient_digits)
+        q_dec = Dec(quotient_digits, 0)
+        if x.nonneg and mode in _ONE_DIVISION:
+            rounded = self._round_nonneg(numerator, denominator, mode, q_dec, digits)
+        else:
+            q, remainder = self._floor_div(numerator, denominator, q_dec, digits)
+            rounded = self._by_mode(q, remainder, denominator, numerator, mode, x.nonneg, q_dec, digits[1])
+        scaled, t = self._mul(cast(rounded, q_dec), q_dec, literal(Decimal(1).scaleb(-places)), Dec(0, places))
+        return Num(scaled, t, z=x.z, nonneg=x.nonneg, bound=x.digits + 1)
+
+    def _round_nonneg(self, a, b, mode: str, q_dec: Dec, digits) -> exp.Expression:
+        """A / B ≥ 0 rounded by one whole division: floor is A div B, ceiling (A + B - 1) div B,
+        half up (2A + B) div 2B."""
+        a_digits, b_digits = digits
+        if mode in ("floor", "down"):
+            top, bottom, size = a, b, max(digits)
+        elif mode in ("ceiling", "up"):
+            top = cast(exp.Sub(this=exp.Add(this=paren(a), expression=paren(b)), expression=literal(Decimal(1))),
+                       Dec(max(digits) + 1, 0))
+            bottom, size = b, max(digits) + 1
+        else:  # half_up
+            two = literal(Decimal(2))
+            top = cast(exp.Add(this=exp.Mul(this=paren(a), expression=two), expression=paren(b)),
+                       Dec(max(a_digits + 1, b_digits) + 1, 0))
+            bottom = cast(exp.Mul(this=paren(b), expression=two.copy()), Dec(b_digits + 1, 0))
+            size = max(a_digits + 1, b_digits) + 1
+        _fits(size)
+        return cast(self.dialect.trunc_div(top, bottom, size), q_dec)
+
+    def _round_decimal(self, x: Num, places: int, mode: str) -> Num:
+        """A decimal rounded half up by a cast, or toward ±∞ by FLOOR and CEIL: each engine
+        does these exactly (tests/sql/test_rounding.py checks the ties in every dialect)."""
+        result = Dec(x.digits + 1, places)
+        if mode == "half_up":
+            return Num(cast(x.n, result), result, z=x.z, nonneg=x.nonneg, bound=x.digits + 1)
+        x = self.keep(x)
+        shifted, shifted_t = self._mul(x.n, x.t, *_power(places))
+        down, up = exp.Floor(this=shifted), exp.Ceil(this=shifted)
+        negative = exp.LT(this=x.n, expression=literal(Decimal(0)))
+        whole = {
+            "floor": down,
+            "ceiling": up,
+            "down": down if x.nonneg else case([(negative, up)], down),
+            "up": up if x.nonneg else case([(negative, down)], up),
+        }[mode]
+        whole_t = Dec(shifted_t.digits + 1, 0)
+        n, t = self._mul(cast(whole, whole_t), whole_t, literal(Decimal(1).scaleb(-places)), Dec(0, places))
+        return Num(cast(n, result), result, z=x.z, nonneg=x.nonneg, bound=x.digits + 1)
+
+    def _whole_ratio(self, x: Num, places: int):
+        """Whole numbers A, B > 0 with A / B = value × 10**places, and their digits.
+
+        With n = N / 10**sn and d = D / 10**sd: A = n × 10**(places + sd + e) and
+        B = d × 10**(sd + e), e ≥ 0 just large enough for A to be whole.
+        """
+        sd = x.dt.scale if x.d is not None else 0
+        e = max(0, x.t.scale - places - sd)
+        numerator, a_t = self._whole(x.n, x.t, places + sd + e)
+        if x.d is None:
+            denominator, b_t = literal(Decimal(10) ** e), Dec.of(Decimal(10) ** e)
+        else:
+            denominator, b_t = self._whole(x.d, x.dt, sd + e)
+        return self.plan.put(numerator), self.plan.put(denominator), (a_t.digits, b_t.digits)
+
+    def _whole(self, x: exp.Expression, t: Dec, shift: int) -> tuple[exp.Expression, Dec]:
+        """``x × 10**shift``, a whole number since shift ≥ t.scale, as DECIMAL(p, 0)."""
+        result = Dec(t.digits + shift, 0)
+        _fits(result.precision)
+        if t.precision + shift + 2 > MAX_DIGITS:
+            # Spark types the product DECIMAL(38, s'), s' ≥ min(scale, 6) or the scale itself:
+            # the whole value must fit the integer digits left in either case.
+            _fits(result.digits + max(6, t.scale))
+        if shift == 0:
+            return cast(x, result), result
+        return cast(_binary(exp.Mul, x, literal(Decimal(10) ** shift)), result), result
+
+    def _floor_div(self, a, b, q_dec: Dec, digits) -> tuple[exp.Expression, exp.Expression]:
+        """floor(a / b) and a - b × floor(a / b), for whole a and b > 0."""
+        r_dec = Dec(digits[1], 0)
+        truncated = self.plan.put(cast(self.dialect.trunc_div(a, b, max(digits)), q_dec))
+        mod = self.plan.put(cast(exp.Mod(this=paren(a), expression=paren(b)), r_dec))  # the sign of a
+        negative = exp.LT(this=mod, expression=literal(Decimal(0)))
+        floor = case([(negative, cast(exp.Sub(this=truncated, expression=literal(Decimal(1))), q_dec))], truncated)
+        remainder = case([(negative, cast(exp.Add(this=mod, expression=paren(b)), r_dec))], mod)
+        return self.plan.put(floor), self.plan.put(remainder)
+
+    def _by_mode(self, q, r, b, a, mode: str, nonneg: bool, q_dec: Dec, b_digits: int) -> exp.Expression:
+        one = literal(Decimal(1))
+        up = cast(exp.Add(this=paren(q), expression=one), q_dec)
+        inexact = exp.GT(this=paren(r), expression=literal(Decimal(0)))
+        positive = TRUE if nonneg else exp.GTE(this=paren(a), expression=literal(Decimal(0)))
+        twice = cast(exp.Mul(this=paren(r), expression=literal(Decimal(2))), Dec(b_digits + 1, 0))
+        above = exp.GT(this=twice, expression=paren(b))
+        tie = exp.EQ(this=twice, expression=paren(b))
+        odd = exp.NEQ(this=exp.Mod(this=paren(q), expression=literal(Decimal(2))), expression=literal(Decimal(0)))
+        rules = {
+            "floor": [],
+            "ceiling": [(inexact, up)],
+            "down": [(both(negate(positive), inexact), up)],
+            "up": [(both(positive, inexact), up)],
+            "half_up": [(above, up), (both(tie, positive), up)],
+            "half_down": [(above, up), (both(tie, negate(positive)), up)],
+            "half_even": [(above, up), (both(tie, odd), up)],
+        }[mode]
+        return case(rules, q) if rules else q
+
+
+# Engines round a DECIMAL cast to fewer places half away from zero (half_up); FLOOR and
+# CEIL of a DECIMAL are exact. Other modes, and fractions, divide whole numbers instead.
+_DECIMAL_ROUNDING = ("half_up", "floor", "ceiling", "down", "up")
+# Modes that round a value known not to be negative with one whole division.
+_ONE_DIVISION = ("half_up", "floor", "ceiling", "down", "up")
+
+
+def _den(x: Num) -> tuple[exp.Expression, Dec]:
+    if x.d is None:
+        return literal(Decimal(1)), ONE
+    return x.d, x.dt
+
+
+def _power(exponent: int) -> tuple[exp.Expression, Dec]:
+    value = Decimal(10) ** exponent
+    return literal(value), Dec.of(value)
+
+
+def _is_one(expression: exp.Expression) -> bool:
+    return isinstance(expression, exp.Cast) and isinstance(expression.this, exp.Literal) \
+        and not expression.this.is_string and Decimal(expression.this.this) == 1
+
+
+def _constant_value(x: Num) -> Decimal | None:
+    if isinstance(x.n, exp.Cast) and isinstance(x.n.this, exp.Literal) and not x.n.this.is_string:
+        return Decimal(x.n.this.this)
+    if isinstance(x.n, exp.Neg) and _constant_value(Num(x.n.this, x.t)) is not None:
+        return -_constant_value(Num(x.n.this, x.t))
+    return None

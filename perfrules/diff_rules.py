@@ -185,10 +185,12 @@ class Comparer:
         if scaled is None:
             note = "scores may differ wherever the two formulas give different values (each kept within [0, max])"
             return here.change("formula", SCORES, before, after, note=note)
+        # Said in the note, not as a region: the region would be a condition on a formula,
+        # and reports such as perfrules impact show a formula change as before → after.
         factor, old_k, new_k = scaled
-        region = Region(expr_text(factor), "≠ 0", f"× {_n(old_k)}", f"× {_n(new_k)}")
-        return here.change("formula", SCORES, before, after, regions=(region,),
-                           note="the same formula scaled differently; scores kept within [0, max]")
+        return here.change("formula", SCORES, before, after,
+                           note=f"the same formula scaled differently: scores differ wherever {expr_text(factor)} "
+                                f"≠ 0, × {_n(old_k)} → × {_n(new_k)}, each kept within [0, max]")
 
     def _tiers(self, a: model.Tiers, b: model.Tiers, here) -> list[Change]:
         before, after = _bands_text(a.bands), _bands_text(b.bands)

@@ -160,7 +160,7 @@ def measure(ruleset: model.Ruleset, results: Iterable[result.Result]) -> Coverag
     found = elements(ruleset)
     position = {(e.kind, e.path, e.index): i for i, e in enumerate(found)}
     seen: list[set[str]] = [set() for _ in found]
-    rules = {r.path: r for r in _all_rules(ruleset)}
+    rules = {r.path: r for r in ruleset.all_rules()}
     for scored in results:
         for key, outcome in _outcomes(ruleset, rules, scored):
             if key in position:
@@ -212,9 +212,3 @@ def _guard_index(guards: tuple[model.Guard, ...], step) -> int:
     return -1
 
 
-def _all_rules(ruleset: model.Ruleset):
-    stack = list(ruleset.rules())
-    while stack:
-        rule = stack.pop()
-        yield rule
-        stack.extend(rule.parts)

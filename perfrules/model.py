@@ -214,6 +214,11 @@ class Ruleset:
     def groups(self):
         return _groups(self.root)
 
+    def all_rules(self):
+        """Every indicator and every part at any depth, in source order."""
+        for rule in self.rules():
+            yield from _with_parts(rule)
+
 
 def _rules(node):
     for child in node.children:
@@ -221,6 +226,12 @@ def _rules(node):
             yield from _rules(child)
         else:
             yield child
+
+
+def _with_parts(rule):
+    yield rule
+    for part in rule.parts:
+        yield from _with_parts(part)
 
 
 def _groups(node):

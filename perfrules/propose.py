@@ -118,7 +118,7 @@ def ruleset_step(checked: model.Ruleset) -> Decimal:
 def _numbers(checked: model.Ruleset):
     for site in checked.sites:
         yield from (n.value for n in nodes.walk(site.expr) if isinstance(n, nodes.Number))
-    for rule in _all_rules(checked):
+    for rule in checked.all_rules():
         if isinstance(rule.base, model.Tiers):
             yield from (v for b in rule.base.bands for v in (b.low, b.high) if v is not None)
         for deduction in rule.deductions:
@@ -133,18 +133,8 @@ def _band_text(band: model.Band) -> str:
     return f"{band.text} → {number_text(band.points)}"
 
 
-def _all_rules(checked: model.Ruleset):
-    for rule in checked.rules():
-        yield rule
-        stack = list(rule.parts)
-        while stack:
-            part = stack.pop(0)
-            yield part
-            stack.extend(part.parts)
-
-
 def _tiers_rules(checked: model.Ruleset):
-    return [r for r in _all_rules(checked) if isinstance(r.base, model.Tiers)]
+    return [r for r in checked.all_rules() if isinstance(r.base, model.Tiers)]
 
 
 # ---- one tiers rule --------------------------------------------------------------------------
@@ -389,7 +379,7 @@ def _facts_data(checked: model.Ruleset, facts: Mapping) -> dict:
 
 def _short_names(checked: model.Ruleset) -> dict:
     """The shortest path suffix that names each rule alone, as cases files write it."""
-    paths = [r.path for r in _all_rules(checked)] + [g.path for g in checked.groups() if g.path]
+    paths = [r.path for r in checked.all_rules()] + [g.path for g in checked.groups() if g.path]
     names = {}
     for path in paths:
         for size in range(1, len(path) + 1):

@@ -196,7 +196,7 @@ def edges(ruleset) -> list[Decimal]:
     """Values at and one ``EDGE_STEP`` beside every band bound and deduction threshold
     of a ruleset (a compiled ``Ruleset`` or its model), not negative, in order."""
     found = set()
-    for rule in _all_rules(_model(ruleset)):
+    for rule in _model(ruleset).all_rules():
         if isinstance(rule.base, model.Tiers):
             for band in rule.base.bands:
                 found.update(v for v in (band.low, band.high) if v is not None)
@@ -204,14 +204,6 @@ def edges(ruleset) -> list[Decimal]:
             if deduction.threshold is not None:
                 found.add(deduction.threshold)
     return sorted({v + d for v in found for d in (-EDGE_STEP, 0, EDGE_STEP) if v + d >= 0})
-
-
-def _all_rules(ruleset: model.Ruleset):
-    stack = list(ruleset.rules())
-    while stack:
-        rule = stack.pop()
-        yield rule
-        stack.extend(rule.parts)
 
 
 @st.composite

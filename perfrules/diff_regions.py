@@ -128,7 +128,8 @@ def _amount(deduction: model.Deduction, value: Decimal) -> Decimal:
     if excess <= 0:
         return Decimal(0)
     units = excess / deduction.unit
-    counted = units.to_integral_value(rounding=decimal.ROUND_CEILING if deduction.counting == "started" else decimal.ROUND_FLOOR)
+    rounding = decimal.ROUND_CEILING if deduction.counting == "started" else decimal.ROUND_FLOOR
+    counted = units.to_integral_value(rounding=rounding)
     return deduction.points * counted
 
 

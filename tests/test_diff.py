@@ -279,7 +279,8 @@ def _contains(interval, value: Decimal) -> bool:
 
 @pytest.fixture(scope="module")
 def seeds():
-    old, new = (check(parse((SEEDS / f"department-overall-{y}.rules").read_text(encoding="utf-8"))) for y in (2023, 2024))
+    old, new = (check(parse((SEEDS / f"department-overall-{year}.rules").read_text(encoding="utf-8")))
+                for year in (2023, 2024))
     return compare(old, new)
 
 

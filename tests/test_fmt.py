@@ -86,7 +86,8 @@ def test_a_long_text_moves_below_its_line_and_is_cut_at_punctuation():
 
 
 def test_a_text_is_cut_after_a_mark_rather_than_at_a_later_space():
-    text = "criterion 4 (功能分类和经济分类编制准确，年度中间无大量调剂，未发生项目之间频繁调剂): the assessor's score out of 1; the rubric sets no threshold for 大量调剂"
+    text = ("criterion 4 (功能分类和经济分类编制准确，年度中间无大量调剂，未发生项目之间频繁调剂): "
+            "the assessor's score out of 1; the rubric sets no threshold for 大量调剂")
     lines = fmt(f'ruleset "r" input 评分: judged 0..1 "{text}" indicator x 1 = 评分').splitlines()
     assert lines[2] == '  "criterion 4 (功能分类和经济分类编制准确，年度中间无大量调剂，未发生项目之间频繁调剂): "'
     assert lines[3] == '  "the assessor\'s score out of 1; the rubric sets no threshold for 大量调剂"'

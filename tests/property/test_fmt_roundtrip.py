@@ -47,7 +47,8 @@ def assert_formats_without_loss(text: str, *, width: int | None = None) -> str:
 
 def _repository_rulesets() -> list[Path]:
     found = []
-    for path in sorted([*ROOT.glob("rulesets/**/*.rules"), *ROOT.glob("tests/**/*.rules"), *ROOT.glob("docs/**/*.rules")]):
+    for path in sorted(p for pattern in ("rulesets/**/*.rules", "tests/**/*.rules", "docs/**/*.rules")
+                       for p in ROOT.glob(pattern)):
         try:
             parse(path.read_text(encoding="utf-8"))
         except ParseError:

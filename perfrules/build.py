@@ -72,12 +72,12 @@ class Ruleset:
         return _compile(self.scorer_source, self._filename.replace("<perfrules", "<perfrules score"))["score"]
 
     @functools.cached_property
-    def _read(self) -> Callable:
+    def _readers(self) -> tuple[Callable, Callable]:
         source = codegen_score.generate_reader(self.model)
         names = tuple(slot.name for slot in self.model.inputs)
         namespace = _compile(source, self._filename.replace("<perfrules", "<perfrules read"),
                              N=names, type=type, int=int)
-        return namespace["read"]
+        return namespace["read"], namespace["read_row"]
 
     @functools.cached_property
     def layout(self) -> Layout:
@@ -103,10 +103,20 @@ class Ruleset:
             FactsError: every missing, unknown, ill-typed or out-of-range value at once.
             EvaluationError: a zero denominator that no rule says how to score.
         """
-        inputs = self._inputs(given)
+        return self.evaluate_inputs(self._inputs(given))
+
+    def evaluate_inputs(self, inputs: tuple) -> Result:
+        """``evaluate`` for input values already read: what ``read_facts`` returns."""
         with decimal.localcontext(runtime.CONTEXT):
             sites = self._observe(inputs)
         return runtime.score(self.model, inputs, sites)
+
+    def evaluate_many(self, rows, *, explain: bool = False, keep=()):
+        """Score many entities: an iterable of mappings, or a pandas or Polars DataFrame
+        or an Arrow table with one column per input. See ``perfrules.batch``."""
+        from perfrules import batch  # pandas, Polars and Arrow are imported only when given
+
+        return batch.evaluate_many(self, rows, explain=explain, keep=keep)
 
     def score(self, given: Mapping) -> Scores:
         """Score one entity without the explanation: the fast path.
@@ -126,7 +136,8 @@ class Ruleset:
         return self.score_inputs(self._inputs(given))
 
     def score_inputs(self, inputs: tuple) -> Scores:
-        """``score`` for input values already read: what ``facts.read`` returns."""
+        """``score`` for input values already read: what ``read_facts`` returns, and
+        nothing else (the scorer relies on their kinds and ranges having been checked)."""
         with decimal.localcontext(runtime.CONTEXT):
             try:
                 values = self._score(inputs)
@@ -147,8 +158,16 @@ class Ruleset:
         """
         return self._inputs(given)
 
+    def read_row(self, row: tuple) -> tuple:
+        """``read_facts`` for a row of values in slot order (None where a value is missing),
+        as a batch holds them."""
+        found = self._readers[1](row)
+        if found is not None and found[1] in self._complete:
+            return found[0]
+        return self._inputs({slot.name: v for slot, v in zip(self.model.inputs, row) if v is not None})
+
     def _inputs(self, given: Mapping) -> tuple:
-        found = self._read(given)
+        found = self._readers[0](given)
         if found is not None:
             values, missing = found
             # An unknown name or an explicit None makes len() differ: facts.read reports it.

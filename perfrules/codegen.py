@@ -203,7 +203,7 @@ _ALLOWED_NODES = (
     ast.Is, ast.IsNot, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq, ast.Pass,
 )
 _NAME_PREFIXES = frozenset("ilcstvgp")
-_FIXED_NAMES = {"observe", "score", "read", "x", "given", "get", "m", "b", "grade", "D", "N", "type", "int",
+_FIXED_NAMES = {"observe", "score", "read", "read_row", "x", "given", "get", "m", "b", "grade", "D", "N", "type", "int",
                 "rt", "error", "None", "True", "False"}
 # Methods of Decimal values (and `get` of the facts mapping) that generated code calls.
 _METHODS = {"quantize", "to_integral_value", "is_finite", "get"}

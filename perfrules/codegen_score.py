@@ -41,7 +41,8 @@ def generate_scorer(ruleset: model.Ruleset) -> str:
 def generate_reader(ruleset: model.Ruleset) -> str:
     """Python source defining ``read(given)``: ``(values, missing)`` when every value of
     the mapping is already typed and in range (``missing``: the slots it leaves out), or
-    None. It needs ``N`` (the input names), ``type`` and ``int`` in its namespace."""
+    None; and ``read_row(x)``, the same for a tuple of values in slot order (None where
+    missing). It needs ``N`` (the input names), ``type`` and ``int`` in its namespace."""
     writer = _ScoreWriter(ruleset)
     return writer.emitter.module(writer.reader())
 
@@ -57,15 +58,20 @@ class _ScoreWriter:
     # ---- read ---------------------------------------------------------------------------
 
     def reader(self) -> list[str]:
+        slots = ", ".join(f"i{slot.index}" for slot in self.ruleset.inputs)
+        done = f"    return ({slots},), m" if slots else "    return (), m"
         lines = ["def read(given):", "    get = given.get", "    m = ()"]
         for slot in self.ruleset.inputs:
-            lines += self._read_slot(slot)
-        slots = ", ".join(f"i{slot.index}" for slot in self.ruleset.inputs)
-        return lines + [f"    return ({slots},), m" if slots else "    return (), m"]
+            lines += [f"    i{slot.index} = get(N[{slot.index:d}])", *self._check_slot(slot)]
+        # The same checks on a row of values in slot order, None where a value is missing.
+        lines += [done, "", "", "def read_row(x):", f"    {self.emitter.unpack('x')}", "    m = ()"]
+        for slot in self.ruleset.inputs:
+            lines += self._check_slot(slot)
+        return lines + [done]
 
-    def _read_slot(self, slot: model.InputSlot) -> list[str]:
+    def _check_slot(self, slot: model.InputSlot) -> list[str]:
         v, k = f"i{slot.index}", slot.index
-        lines = [f"    {v} = get(N[{k:d}])"]
+        lines: list[str] = []
         if slot.kind == "flag":
             return lines + [f"    if {v} is not True and {v} is not False:",
                             f"        if {v} is None:", f"            m = m + ({k:d},)",

@@ -18,7 +18,8 @@ from perfrules.result import Result
 class Layout:
     """The groups and indicators of a ruleset, in walk order: paths, kinds and maxima."""
 
-    __slots__ = ("name", "version", "fingerprint", "paths", "kinds", "maxima", "grades", "indicator_positions")
+    __slots__ = ("name", "version", "fingerprint", "paths", "kinds", "maxima", "places", "grades",
+                 "indicator_positions")
 
     def __init__(self, ruleset: model.Ruleset) -> None:
         nodes = list(_walk(ruleset.root))
@@ -26,8 +27,17 @@ class Layout:
         self.paths = tuple(n.path for n in nodes)
         self.kinds = tuple("group" if isinstance(n, model.GroupNode) else n.kind for n in nodes)
         self.maxima = tuple(n.max for n in nodes)
+        # decimal places of each score: its rounding, or for a group the most of its members
+        self.places = tuple(_places(n) for n in nodes)
         self.grades = tuple(g.label for g in ruleset.grade.bands) if ruleset.grade else ()
         self.indicator_positions = tuple(i for i, kind in enumerate(self.kinds) if kind == "indicator")
+
+
+def _places(node) -> int | None:
+    if isinstance(node, model.GroupNode):
+        members = [_places(c) for c in node.children]
+        return None if None in members else max(members, default=0)
+    return node.rounding.places if node.rounding is not None else None
 
 
 def _walk(node):
@@ -69,6 +79,11 @@ class Scores:
     @property
     def total(self) -> Decimal:
         return self._values[0]
+
+    @property
+    def values(self) -> tuple[Decimal, ...]:
+        """Every score in the layout's order: the total first, then groups and indicators."""
+        return self._values
 
     @property
     def max(self) -> Decimal:

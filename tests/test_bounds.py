@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 
 import perfrules
 from perfrules.check import PASSES
-from perfrules.check.bounds import score_bounds
+from perfrules import nodes
+from perfrules.check.bounds import context_of, score_bounds
+from perfrules.check.ranges import truth_of
 from perfrules.cli import main
 from perfrules.diagnostics import Diagnostics
 from perfrules.errors import EvaluationError
@@ -66,12 +68,16 @@ def test_formulas_deductions_and_the_limits():
         indicator c 1 { deduct 0.1 per started 1% of 调整率 above 10% }
         indicator d 1 { deduct 0.1 per whole 1% of 调整率 above 10%; rounding half_up 2 }
         indicator e 6 = 率 × 6 - 2
+        input 微调率: percent 0%..10.5%
+        indicator f 1 { deduct 0.1 per started 1% of 微调率 above 10% }
+        indicator g 1 { deduct 0.1 per whole 1% of 微调率 above 10% }
         """)
     assert found["a"] == ("1.0", "5.0")
     assert found["b"] == ("0.0", "5.0")
     assert found["c"] == ("0.0", "1.0")  # 15 begun points above 10% take 1.5: floored at 0
     assert found["d"] == ("0.00", "1.00")
     assert found["e"] == ("0.0", "4.0")
+    assert found["f"] == ("0.9", "1.0") and found["g"] == ("1.0", "1.0")  # half a point: begun, not whole
 
 
 def test_checklists_guards_parts_and_zero_denominators():
@@ -91,12 +97,18 @@ def test_checklists_guards_parts_and_zero_denominators():
         }
         indicator d 6 { score min(完成 / 计划, 50%) × 6; on zero denominator → full }
         indicator e 6 { score min(完成 / 计划, 50%) × 6 }
+        indicator f 2 { part p 2 { score min(完成 / 计划, 50%) × 2 }; on zero denominator → full }
+        let 完成率 = 完成 / 计划
+        let 半完成率 = 完成率 × 0.5
+        indicator g 6 { score min(半完成率, 25%) × 12; on zero denominator → full }
         """)
     assert found["a"] == ("0.00", "1.50")
     assert found["b"] == ("1.00", "1.00")  # the first item always, the second never
     assert found["c/p1"] == ("0", "0.5") and found["c/p2"] == ("2", "2") and found["c"] == ("0.00", "2.50")
     assert found["d"] == ("0.00", "6.00")  # 计划 = 0 scores full
     assert found["e"] == ("0.00", "3.00")
+    assert found["f/p"] == ("0", "1.0") and found["f"] == ("0.00", "2.00")  # the part passes its zero up
+    assert found["g"] == ("0.00", "6.00")  # through two lets
 
 
 @pytest.mark.parametrize("path", TWO_SEEDS, ids=lambda p: p.name)
@@ -123,6 +135,20 @@ def test_no_score_falls_outside_its_bounds(data):
     for node in result.root.walk():
         low, high = found[node.path]
         assert low <= node.score <= high, (node.path, node.score, low, high)
+
+
+@pytest.mark.parametrize(("condition", "expected"), [
+    ("r < 0%", False), ("r < 100%", None), ("r < 101%", True), ("r <= 100%", True), ("r <= 0%", None),
+    ("r > 100%", False), ("r >= 100%", None), ("r >= 0%", True), ("n = -1", False), ("r = 50%", None),
+    ("r != 200%", True), ("r != 50%", None), ("1 = 1", True), ("yes", True), ("f", None),
+    ("r < 0% or f", None), ("r <= 100% or f", True), ("r < 0% and f", False), ("r <= 100% and f", None),
+    ("not (r < 0%)", True), ("ok", True), ("not ok", False),
+])
+def test_truth_of_conditions_by_ranges(condition, expected):
+    tree = parse(f'ruleset "t"\ninput r: percent 0%..100%\ninput n: count\ninput f: flag\nlet ok = r <= 100%\n'
+                 f"let c = {condition}\n")
+    context = context_of(tree)
+    assert truth_of(tree.of_type(nodes.Let)[1].value, context.ranges, context.known) is expected
 
 
 # ---- warnings ------------------------------------------------------------------------------------

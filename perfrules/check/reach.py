@@ -104,11 +104,11 @@ def range_text(values: Range, *, percent: bool = False) -> str:
 
 
 def _check_bands(tiers: nodes.Tiers, context: Context, diagnostics: Diagnostics) -> None:
-    values = range_of(tiers.subject, context.ranges)
+    values = range_of(tiers.subject, context.ranges) or Range.unbounded()
     percent = any(b.is_percent for band in tiers.bands for b in (band.interval.low, band.interval.high) if b)
     subject = expr_text(tiers.subject)
     for band, reached in reachable_bands(tiers, context):
-        if reached or values is None:
+        if reached:
             continue
         if band.interval.is_otherwise:
             why = f"the other bands cover every value {subject} can take ({range_text(values, percent=percent)})"

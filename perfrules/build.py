@@ -72,12 +72,14 @@ class Ruleset:
         return _compile(self.scorer_source, self._filename.replace("<perfrules", "<perfrules score"))["score"]
 
     @functools.cached_property
-    def _readers(self) -> tuple[Callable, Callable]:
+    def _read_row(self) -> Callable:
         source = codegen_score.generate_reader(self.model)
-        names = tuple(slot.name for slot in self.model.inputs)
-        namespace = _compile(source, self._filename.replace("<perfrules", "<perfrules read"),
-                             N=names, type=type, int=int)
-        return namespace["read"], namespace["read_row"]
+        namespace = _compile(source, self._filename.replace("<perfrules", "<perfrules read"), type=type)
+        return namespace["read_row"]
+
+    @functools.cached_property
+    def _names(self) -> tuple[str, ...]:
+        return tuple(slot.name for slot in self.model.inputs)
 
     @functools.cached_property
     def layout(self) -> Layout:
@@ -161,15 +163,21 @@ class Ruleset:
     def read_row(self, row: tuple) -> tuple:
         """``read_facts`` for a row of values in slot order (None where a value is missing),
         as a batch holds them."""
-        found = self._readers[1](row)
-        if found is not None and found[1] in self._complete:
-            return found[0]
+        try:
+            values, missing = self._read_row(row)
+        except runtime.Rejected:
+            pass
+        else:
+            if missing in self._complete:
+                return values
         return self._inputs({slot.name: v for slot, v in zip(self.model.inputs, row) if v is not None})
 
     def _inputs(self, given: Mapping) -> tuple:
-        found = self._readers[0](given)
-        if found is not None:
-            values, missing = found
+        try:
+            values, missing = self._read_row(tuple(map(given.get, self._names)))
+        except runtime.Rejected:
+            pass
+        else:
             # An unknown name or an explicit None makes len() differ: facts.read reports it.
             if missing in self._complete and len(given) == len(values) - len(missing):
                 return values

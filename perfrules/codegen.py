@@ -195,18 +195,18 @@ def _nonzero_number(expr: nodes.Expr) -> bool:
 
 # ---- verification ------------------------------------------------------------------------
 
-_ALLOWED_NODES = (
+_ALLOWED_NODES = frozenset((
     ast.Module, ast.FunctionDef, ast.arguments, ast.arg, ast.Assign, ast.Return, ast.If, ast.Try,
     ast.ExceptHandler, ast.Expr, ast.Call, ast.Name, ast.Attribute, ast.Constant, ast.Subscript,
     ast.List, ast.Tuple, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.NamedExpr,
     ast.Load, ast.Store, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub, ast.Not, ast.And, ast.Or,
     ast.Is, ast.IsNot, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq, ast.Pass,
-)
+))  # exact types: a subclass of an allowed node is not allowed
 _NAME_PREFIXES = frozenset("ilcstvgp")
-_FIXED_NAMES = {"observe", "score", "read", "read_row", "x", "given", "get", "m", "b", "grade", "D", "N", "type", "int",
-                "rt", "error", "None", "True", "False"}
-# Methods of Decimal values (and `get` of the facts mapping) that generated code calls.
-_METHODS = {"quantize", "to_integral_value", "is_finite", "get"}
+_FIXED_NAMES = {"observe", "score", "read_row", "x", "m", "grade", "D", "type", "rt", "error", "None", "True",
+                "False"}
+# Methods of Decimal values that generated code calls.
+_METHODS = {"quantize", "to_integral_value", "is_finite"}
 
 
 def verify(source: str) -> ast.Module:
@@ -218,24 +218,33 @@ def verify(source: str) -> ast.Module:
         The parsed module, ready for ``compile`` (so the source is parsed once).
     """
     tree = ast.parse(source)
-    for node in ast.walk(tree):
+    stack: list = [tree]
+    while stack:  # ast.walk, without its generator and deque: rulesets can be large
+        node = stack.pop()
         problem = _problem(node)
         if problem:
             raise InternalError([Diagnostic("PR901", f"generated code failed verification: {problem}; "
                                                      "this is a bug in perfrules, please report it")])
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                stack.extend(value)
+            elif isinstance(value, ast.AST):
+                stack.append(value)
     return tree
 
 
-def _problem(node: ast.AST) -> str | None:
-    if not isinstance(node, _ALLOWED_NODES):
-        return f"{type(node).__name__} is not allowed"
-    if isinstance(node, ast.Name) and not _is_allowed_name(node.id):
+def _problem(node) -> str | None:
+    kind = type(node)
+    if kind not in _ALLOWED_NODES:
+        return f"{kind.__name__} is not allowed"
+    if kind is ast.Name and not _is_allowed_name(node.id):
         return f"the name {node.id!r} is not allowed"
-    if isinstance(node, ast.Attribute) and not _is_allowed_attribute(node):
+    if kind is ast.Attribute and not _is_allowed_attribute(node):
         return f"the attribute {node.attr!r} is not allowed"
-    if isinstance(node, ast.ExceptHandler) and not _is_zero_denominator(node.type):
+    if kind is ast.ExceptHandler and not _is_zero_denominator(node.type):
         return "an unexpected exception handler"
-    if isinstance(node, ast.Constant) and not isinstance(node.value, (int, str, bool, type(None))):
+    if kind is ast.Constant and type(node.value) not in (int, str, bool, type(None)):
         return f"the constant {node.value!r} is not allowed"
     return None
 

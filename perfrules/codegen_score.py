@@ -39,10 +39,10 @@ def generate_scorer(ruleset: model.Ruleset) -> str:
 
 
 def generate_reader(ruleset: model.Ruleset) -> str:
-    """Python source defining ``read(given)``: ``(values, missing)`` when every value of
-    the mapping is already typed and in range (``missing``: the slots it leaves out), or
-    None; and ``read_row(x)``, the same for a tuple of values in slot order (None where
-    missing). It needs ``N`` (the input names), ``type`` and ``int`` in its namespace."""
+    """Python source defining ``read_row(x)``: for the values of the inputs in slot order
+    (None where the facts leave one out), ``(values, missing)`` when every value is
+    already typed and in range (``missing``: the slots left out); it raises
+    ``runtime.Rejected`` for any other value. It needs ``type`` in its namespace."""
     writer = _ScoreWriter(ruleset)
     return writer.emitter.module(writer.reader())
 
@@ -59,46 +59,29 @@ class _ScoreWriter:
 
     def reader(self) -> list[str]:
         slots = ", ".join(f"i{slot.index}" for slot in self.ruleset.inputs)
-        done = f"    return ({slots},), m" if slots else "    return (), m"
-        lines = ["def read(given):", "    get = given.get", "    m = ()"]
-        for slot in self.ruleset.inputs:
-            lines += [f"    i{slot.index} = get(N[{slot.index:d}])", *self._check_slot(slot)]
-        # The same checks on a row of values in slot order, None where a value is missing.
-        lines += [done, "", "", "def read_row(x):", f"    {self.emitter.unpack('x')}", "    m = ()"]
+        lines = ["def read_row(x):", f"    {self.emitter.unpack('x')}", "    m = ()"]
         for slot in self.ruleset.inputs:
             lines += self._check_slot(slot)
-        return lines + [done]
+        return lines + [f"    return ({slots},), m" if slots else "    return (), m"]
 
     def _check_slot(self, slot: model.InputSlot) -> list[str]:
+        # The common case inline; the rest (left out, an int, anything else) in rt.odd_*.
         v, k = f"i{slot.index}", slot.index
-        lines: list[str] = []
         if slot.kind == "flag":
-            return lines + [f"    if {v} is not True and {v} is not False:",
-                            f"        if {v} is None:", f"            m = m + ({k:d},)",
-                            "        else:", "            return None"]
-        checks = self._range_checks(slot, v)
-        integral = [f"{v} == {v}.to_integral_value()"] if slot.kind == "count" else []
-        return lines + [
-            f"    if not (type({v}) is D and {' and '.join([f'{v}.is_finite()', *integral, *checks])}):",
-            f"        if {v} is None:",
-            f"            m = m + ({k:d},)",
-            # an int is exact, finite and whole: facts.read makes it a Decimal
-            f"        elif type({v}) is int{''.join(f' and {c}' for c in checks)}:",
-            f"            {v} = D({v})",
-            "        else:",
-            "            return None",
-        ]
+            return [f"    if {v} is not True and {v} is not False:", f"        {v}, m = rt.odd_flag({v}, m, {k:d})"]
+        low, high = self._bounds(slot)
+        checks = [f"{v}.is_finite()"]
+        checks += [f"{v} == {v}.to_integral_value()"] if slot.kind == "count" else []
+        checks += [f"{v} >= {low}"] if low != "None" else []
+        checks += [f"{v} <= {high}"] if high != "None" else []
+        return [f"    if not (type({v}) is D and {' and '.join(checks)}):",
+                f"        {v}, m = rt.odd_number({v}, m, {k:d}, {low}, {high})"]
 
-    def _range_checks(self, slot: model.InputSlot, v: str) -> list[str]:
+    def _bounds(self, slot: model.InputSlot) -> tuple[str, str]:
         # What facts.read asks of a number: not negative unless declared, then in range.
-        checks = []
-        if slot.low is None and slot.kind != "number":
-            checks.append(f"{v} >= {self.emitter.constant(Decimal(0))}")
-        if slot.low is not None:
-            checks.append(f"{v} >= {self.emitter.constant(slot.low)}")
-        if slot.high is not None:
-            checks.append(f"{v} <= {self.emitter.constant(slot.high)}")
-        return checks
+        low = slot.low if slot.low is not None else (None if slot.kind == "number" else Decimal(0))
+        return (self.emitter.constant(low) if low is not None else "None",
+                self.emitter.constant(slot.high) if slot.high is not None else "None")
 
     # ---- score --------------------------------------------------------------------------
 

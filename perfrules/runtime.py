@@ -20,8 +20,8 @@ from perfrules.fmt import expr_text, number_text, short_number
 
 __all__ = [
     "CONTEXT", "ZeroDenominator", "Zero", "div", "min_", "max_", "mean", "sum_", "abs_", "round_",
-    # for the fast scorer (codegen_score): the same faults, raised from inlined code
-    "zero_denominator", "value", "no_band", "unanswered",
+    # for the fast scorer and reader (codegen_score)
+    "zero_denominator", "value", "no_band", "unanswered", "odd_number", "odd_flag",
 ]
 
 # 28 significant digits for quotients that do not terminate; every trap that would
@@ -133,6 +133,31 @@ def round_(value: Decimal, places: int, mode: str) -> Decimal:
 
 
 _EXPONENTS: dict[int, Decimal] = {}  # places → 1E-places, made once
+
+
+# ---- the fast reader's uncommon cases -------------------------------------------------------
+
+
+class Rejected(Exception):
+    """A fact the fast reader leaves to ``facts.read``, which converts it or reports it."""
+
+
+def odd_number(value, missing: tuple, slot: int, low: Decimal | None, high: Decimal | None):
+    """A number that is not already a checked ``Decimal``: left out (recorded in
+    ``missing``), an ``int`` within [low, high] (made a Decimal, as facts.read does), or
+    ``Rejected``."""
+    if value is None:
+        return None, missing + (slot,)
+    if type(value) is int and (low is None or value >= low) and (high is None or value <= high):
+        return Decimal(value), missing
+    raise Rejected
+
+
+def odd_flag(value, missing: tuple, slot: int):
+    """A flag that is not ``True`` or ``False``: left out, or ``Rejected``."""
+    if value is None:
+        return None, missing + (slot,)
+    raise Rejected
 
 
 # ---- faults of scoring, shared by ``score`` and the fast scorer ---------------------------

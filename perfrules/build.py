@@ -20,7 +20,7 @@ import linecache
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from perfrules import codegen, codegen_score, facts, interp, model, runtime
+from perfrules import codegen, facts, model, runtime
 from perfrules.check import check
 from perfrules.parse import parse
 from perfrules.result import Result
@@ -65,6 +65,8 @@ class Ruleset:
     @functools.cached_property
     def scorer_source(self) -> str:
         """The Python that ``score`` runs; generated and compiled on first use."""
+        from perfrules import codegen_score  # only for score(): import perfrules stays light
+
         return codegen_score.generate_scorer(self.model)
 
     @functools.cached_property
@@ -73,6 +75,8 @@ class Ruleset:
 
     @functools.cached_property
     def _read_row(self) -> Callable:
+        from perfrules import codegen_score
+
         source = codegen_score.generate_reader(self.model)
         namespace = _compile(source, self._filename.replace("<perfrules", "<perfrules read"), type=type)
         return namespace["read_row"]
@@ -142,13 +146,15 @@ class Ruleset:
         nothing else (the scorer relies on their kinds and ranges having been checked)."""
         with decimal.localcontext(runtime.CONTEXT):
             try:
-                values = self._score(inputs)
+                grade, values = self._score(inputs)
             except runtime.Unanswered as stop:
                 raise runtime.unanswered_error(self.model, self._indicators[stop.indicator], stop.error) from None
-        return Scores(self.layout, values)
+        return Scores(self.layout, grade, values)
 
     def interpret(self, given: Mapping) -> Result:
         """The same as ``evaluate``, by the reference interpreter: the test oracle."""
+        from perfrules import interp
+
         inputs = facts.read(self.model, given)
         return runtime.score(self.model, inputs, interp.observe(self.model, inputs))
 

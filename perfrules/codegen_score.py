@@ -29,8 +29,8 @@ _PRECISION = runtime.CONTEXT.prec
 
 def generate_scorer(ruleset: model.Ruleset) -> str:
     """Python source defining ``score(x)``: from the input values in slot order (what
-    ``facts.read`` returns) to ``(grade, total, …)``, the index of the grade band (or
-    None), then the score of every group and indicator in the order of
+    ``facts.read`` returns) to ``grade, (total, …)``: the index of the grade band (or
+    None), and the score of every group and indicator in the order of
     ``Result.root.walk()`` without parts. Raises what ``runtime.score`` raises, except
     that an unanswered zero denominator is ``runtime.Unanswered``.
     """
@@ -91,7 +91,7 @@ class _ScoreWriter:
             lines += self.emitter.site(site)
         total = self._group(self.ruleset.root, lines)
         lines += self._grade(total)
-        return lines + [f"    return (grade, {', '.join(self.order)},)"]
+        return lines + [f"    return grade, ({', '.join(self.order)},)"]
 
     def _group(self, group: model.GroupNode, lines: list[str]) -> str:
         position = self._reserve()

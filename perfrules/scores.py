@@ -47,6 +47,9 @@ def _walk(node):
             yield from _walk(child)
 
 
+_set = object.__setattr__  # Scores refuses setattr; its constructor goes around that
+
+
 class Scores:
     """The total, grade and group and indicator scores of one entity.
 
@@ -57,24 +60,28 @@ class Scores:
     ('1.00', Decimal('1.00'), {('r', 'x'): Decimal('1.00')})
     """
 
-    __slots__ = ("_layout", "_values", "grade")
+    __slots__ = ("_layout", "_grade", "_values")
 
-    def __init__(self, layout: Layout, values: tuple) -> None:
-        # values: (grade index or None, then one score per node of the layout)
-        object.__setattr__(self, "_layout", layout)
-        object.__setattr__(self, "_values", values[1:])
-        grade = values[0]
-        object.__setattr__(self, "grade", layout.grades[grade] if grade is not None else None)
+    def __init__(self, layout: Layout, grade: int | None, values: tuple) -> None:
+        # grade: the index of the grade band (or None); values: one score per layout node
+        _set(self, "_layout", layout)
+        _set(self, "_grade", grade)
+        _set(self, "_values", values)
 
     @classmethod
     def of(cls, result: Result, layout: Layout) -> Scores:
         """The scores of a full ``Result`` (from ``evaluate``), for comparing the two."""
         found = {n.path: n.score for n in result.root.walk() if n.kind != "part"}
         grade = layout.grades.index(result.grade) if result.grade is not None else None
-        return cls(layout, (grade, *(found[path] for path in layout.paths)))
+        return cls(layout, grade, tuple(found[path] for path in layout.paths))
 
     def __setattr__(self, name, value):
         raise AttributeError("Scores is immutable")
+
+    @property
+    def grade(self) -> str | None:
+        """The label of the grade band the total falls in; None without a grade scale."""
+        return self._layout.grades[self._grade] if self._grade is not None else None
 
     @property
     def total(self) -> Decimal:
@@ -125,10 +132,10 @@ class Scores:
     def __eq__(self, other) -> bool:
         if not isinstance(other, Scores):
             return NotImplemented
-        return (self._layout.paths, self._values, self.grade) == (other._layout.paths, other._values, other.grade)
+        return (self._layout.paths, self._values, self._grade) == (other._layout.paths, other._values, other._grade)
 
     def __hash__(self) -> int:
-        return hash((self._layout.paths, self._values, self.grade))
+        return hash((self._layout.paths, self._values, self._grade))
 
     def __repr__(self) -> str:
         return f"Scores(total={self.total}, grade={self.grade!r}, {len(self._layout.indicator_positions)} indicators)"

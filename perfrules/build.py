@@ -198,10 +198,12 @@ class Ruleset:
 
 
 def _compile(source: str, filename: str, **names) -> dict:
-    tree = codegen.verify(source)
+    with _gc_paused():  # ast.parse of a large ruleset's code makes millions of objects
+        tree = codegen.verify(source)
+        code = compile(tree, filename, "exec")
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace = {"__builtins__": {}, "D": decimal.Decimal, "rt": runtime, **names}
-    exec(compile(tree, filename, "exec"), namespace)  # noqa: S102 - built from checked values only
+    exec(code, namespace)  # noqa: S102 - built from checked values only
     return namespace
 
 

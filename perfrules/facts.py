@@ -16,8 +16,6 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import yaml
-
 from perfrules import model, nodes
 from perfrules.diagnostics import Diagnostic, Diagnostics, did_you_mean
 from perfrules.errors import FactsError
@@ -80,6 +78,8 @@ def _file_problem(message: str, span: Span | None = None) -> Diagnostic:
 
 
 def _yaml(source: Source) -> Facts:
+    import yaml  # only for YAML files: `import perfrules` stays lighter without it
+
     try:
         root = yaml.compose(source.text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
@@ -108,6 +108,8 @@ def from_yaml_mapping(root: yaml.MappingNode, source: Source) -> Facts:
 
 
 def _yaml_value(node):
+    import yaml
+
     if not isinstance(node, yaml.ScalarNode):
         return node  # a list or mapping: reported as ill-typed against the input's kind
     if node.tag.endswith((":int", ":float")):
@@ -312,6 +314,6 @@ def _users(slot: model.InputSlot) -> str:
 
 
 def _shown(raw) -> str:
-    if isinstance(raw, yaml.Node):
+    if type(raw).__module__.startswith("yaml"):  # a node of a YAML file; no need to import yaml
         return "a list or mapping"
     return repr(raw) if isinstance(raw, str) else str(raw)

@@ -161,18 +161,25 @@ def _check_item(item: nodes.CheckItem, context: Context, diagnostics: Diagnostic
 def _check_guard(guard, rule, context: Context, diagnostics: Diagnostics) -> None:
     word = "veto" if isinstance(guard, nodes.Veto) else "exempt"
     clause = f"{word} when {expr_text(guard.condition)}"
+    if _check_guard_zero(guard, clause, rule, context, diagnostics):
+        return  # then it matters whether or not it can hold
     truth = truth_of(guard.condition, context.ranges, context.known)
     if truth is False:
         diagnostics.warning("PR418", f"`{clause}` never holds, so it never changes {_name(rule)}'s score",
                             guard.condition.span, hint="check the comparison's direction and the inputs' ranges")
         return
     if truth is True:
-        outcome = "0" if word == "veto" else f"its max of {_n(rule.points)}"
+        exempt = word == "veto" and _any_may_hold(own_clauses(rule, nodes.Exempt), context)
+        outcome = ("0 unless an exemption applies" if exempt else "0") if word == "veto" else \
+            f"its max of {_n(rule.points)}"
         diagnostics.warning("PR418", f"`{clause}` always holds, so {_name(rule)} always scores {outcome}",
                             guard.condition.span, hint="check the comparison's direction and the inputs' ranges")
         return
     _check_guard_matters(guard, clause, rule, context, diagnostics)
-    _check_guard_zero(guard, clause, rule, context, diagnostics)
+
+
+def _any_may_hold(guards, context: Context) -> bool:
+    return any(truth_of(g.condition, context.ranges, context.known) is not False for g in guards)
 
 
 def _check_guard_matters(guard, clause: str, rule, context: Context, diagnostics: Diagnostics) -> None:
@@ -189,20 +196,21 @@ def _check_guard_matters(guard, clause: str, rule, context: Context, diagnostics
                                      f"{anyway} without it", guard.span, hint="delete the clause")
 
 
-def _check_guard_zero(guard, clause: str, rule, context: Context, diagnostics: Diagnostics) -> None:
+def _check_guard_zero(guard, clause: str, rule, context: Context, diagnostics: Diagnostics) -> bool:
     on_zero = own_clauses(rule, nodes.OnZero)
     if not on_zero or not may_meet_zero(guard.condition, context):
-        return
+        return False
     points = rule.points if on_zero[0].points is None else on_zero[0].points
     instead = Decimal(0) if isinstance(guard, nodes.Veto) else rule.points
     if points == instead:
-        return
+        return False
     diagnostics.warning(
         "PR419", f"`{clause}` can meet a zero denominator, and then {_name(rule)} scores the "
                  f"{_n(points)} of `on zero denominator`, not the {_n(instead)} the "
                  f"{'veto' if instead == 0 else 'exemption'} gives", guard.condition.span,
         hint="compare without dividing: `实际 > 计划` says what `实际 / 计划 > 100%` says, and never "
              "divides by zero", notes=(("the rule's `on zero denominator` is here", on_zero[0].span),))
+    return True
 
 
 # ---- maxima, caps and floors ----------------------------------------------------------------------

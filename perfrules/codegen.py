@@ -197,14 +197,14 @@ def _nonzero_number(expr: nodes.Expr) -> bool:
 
 _ALLOWED_NODES = frozenset((
     ast.Module, ast.FunctionDef, ast.arguments, ast.arg, ast.Assign, ast.Return, ast.If, ast.Try,
-    ast.ExceptHandler, ast.Expr, ast.Call, ast.Name, ast.Attribute, ast.Constant, ast.Subscript,
+    ast.ExceptHandler, ast.Expr, ast.Call, ast.Name, ast.Attribute, ast.Constant,
     ast.List, ast.Tuple, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.NamedExpr,
     ast.Load, ast.Store, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub, ast.Not, ast.And, ast.Or,
     ast.Is, ast.IsNot, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq, ast.Pass,
 ))  # exact types: a subclass of an allowed node is not allowed
-_NAME_PREFIXES = frozenset("ilcstvgp")
-_FIXED_NAMES = {"observe", "score", "read_row", "x", "m", "grade", "D", "type", "rt", "error", "None", "True",
-                "False"}
+_NAME_PREFIXES = frozenset("ilcstvg")  # inputs, lets, constants, sites, temporaries, rule and group scores
+_FIXED_NAMES = {"x", "m", "grade", "D", "type", "rt", "error"}
+_FUNCTIONS_DEFINED = {"observe", "score", "read_row"}
 # Methods of Decimal values that generated code calls.
 _METHODS = {"quantize", "to_integral_value", "is_finite"}
 
@@ -246,6 +246,10 @@ def _problem(node) -> str | None:
         return "an unexpected exception handler"
     if kind is ast.Constant and type(node.value) not in (int, str, bool, type(None)):
         return f"the constant {node.value!r} is not allowed"
+    if kind is ast.FunctionDef and (node.name not in _FUNCTIONS_DEFINED or node.decorator_list):
+        return f"the function {node.name!r} is not allowed"
+    if kind is ast.arg and node.arg != "x":
+        return f"the parameter {node.arg!r} is not allowed"
     return None
 
 

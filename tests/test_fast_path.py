@@ -210,8 +210,10 @@ def test_hostile_names_stay_out_of_the_scorer_and_the_reader():
     assert "__import__" not in ruleset.scorer_source and "import" not in ruleset.scorer_source
     scores = ruleset.score({"恶意_name": 1})
     assert scores.total == 1 and scores.grade == "'); __import__('os') #"
-    with pytest.raises(InternalError):
-        codegen.verify("def score(x):\n    return x.__class__\n")
+    for bad in ["def score(x):\n    return x.__class__\n", "def evil(x):\n    return x\n",
+                "def score(x, y=rt):\n    return y\n", "def score(x):\n    return x[0]\n"]:
+        with pytest.raises(InternalError):
+            codegen.verify(bad)
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,4 +1,4 @@
-"""Checked model → Python source of the fast path: ``read(given)`` and ``score(x)``.
+"""Checked model → Python source of the fast path: ``read_row(x)`` and ``score(x)``.
 
 ``score`` computes every site as ``observe`` does (the same ``Emitter``, in the same
 order), then scores the rules the way ``runtime.score`` does, minus the explanation:
@@ -9,12 +9,13 @@ agree to the last digit and a zero denominator is met at the same place. Bands b
 already decide is left out. ``runtime`` stays the definition: a differential test holds
 this code to it over random rulesets.
 
-``read`` accepts facts that are already typed (``Decimal`` or ``int`` numbers, ``bool``
-flags) when every value is in range, and returns ``None`` for anything else, which the
-caller hands to ``facts.read``: conversions and error messages live there only.
+``read_row`` accepts facts that are already typed (``Decimal`` or ``int`` numbers,
+``bool`` flags) when every value is in range, and raises ``runtime.Rejected`` for anything
+else, which the caller hands to ``facts.read``: conversions and error messages live there
+only. It takes the values in slot order, so no name reaches its code.
 
-Like ``codegen``, this module reads the model only; names reach the code as indexes
-into a tuple ``N`` of names, and ruleset values as ``D('…')`` constants.
+Like ``codegen``, this module reads the model only; ruleset values reach the code as
+``D('…')`` constants.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import perfrules
 from perfrules import nodes
 from perfrules.check import PASSES
-from perfrules.check import monotone
+from perfrules.check import search
 from perfrules.check.bounds import context_of
 from perfrules.check.direction import Directions
 from perfrules.check.search import values_of
@@ -107,7 +107,7 @@ RULE = """\
     "rises with 额; tiers 默认率: < 50% → 0; ≥ 50% → 6",
 ])
 def test_claims_proved_from_structure_need_no_search(body, monkeypatch):
-    monkeypatch.setattr(monotone, "find_counterexample", _no_search)
+    monkeypatch.setattr(search, "find_counterexample", _no_search)
     assert diagnose(RULE.format(body=body)) == []
 
 
@@ -181,6 +181,8 @@ def test_claims_must_name_a_numeric_input_the_rule_reads(claim, code, message, h
 def test_claim_names_are_checked_even_when_other_errors_stop_the_proofs():
     text = RULE.format(body="rises with 完成数; score 未知 × 6")
     assert [d.code for d in diagnose(text)] == ["PR201", "PR201"]
+    wrong = RULE.format(body="rises with 完成; deduct 1 per 完成") + "indicator b 1 = 未知\n"
+    assert [d.code for d in diagnose(wrong)] == ["PR201"]  # no proof, no search, until it is fixed
 
 
 @settings(max_examples=3, deadline=None)

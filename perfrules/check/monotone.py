@@ -17,7 +17,6 @@ from __future__ import annotations
 from perfrules import nodes
 from perfrules.check.bounds import context_of
 from perfrules.check.direction import Directions
-from perfrules.check.search import MAX_EXAMPLES, Counterexample, find_counterexample
 from perfrules.check.tree import (
     clause_expressions, definition_expr, definitions, own_clauses, refs, rules_with_paths,
 )
@@ -121,7 +120,9 @@ def _blame(components, claim: str):
 
 
 def _search(tree: nodes.Ruleset, unproven: list, diagnostics: Diagnostics) -> None:
+    # Late: Hypothesis is loaded only by a ruleset with a claim that needs searching.
     from perfrules.check.resolve import resolve
+    from perfrules.check.search import MAX_EXAMPLES, find_counterexample
 
     checked = resolve(tree)
     for path, rule, claim, blame in unproven:
@@ -174,7 +175,7 @@ def _clause_text(clause) -> str:
 _SHORT = 60
 
 
-def _report_violation(rule, claim: nodes.Monotone, found: Counterexample, notes, diagnostics: Diagnostics) -> None:
+def _report_violation(rule, claim: nodes.Monotone, found, notes, diagnostics: Diagnostics) -> None:
     x = claim.input
     given = f", with {', '.join(f'{n} = {v}' for n, v in found.others)}" if found.others else ""
     way = "rise" if claim.direction == "rises" else "fall"

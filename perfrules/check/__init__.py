@@ -1,7 +1,10 @@
 """Checking: syntax tree → checked model, or every problem found, at once.
 
 Each pass is a plain function in its own module, named after it, that reads the syntax
-tree and adds diagnostics to one bag. ``PASSES`` lists them in order. When no pass found
+tree and adds diagnostics to one bag. ``PASSES`` lists them in order. The last two prove
+things about a ruleset that is otherwise correct: ``reach`` warns about what can never
+matter (by the score bounds of ``bounds``), ``monotone`` proves or refutes `rises with` and
+`falls with` claims; both stay quiet while earlier passes report errors. When no pass found
 an error, ``resolve`` builds the frozen model the back ends evaluate.
 """
 

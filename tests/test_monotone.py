@@ -262,3 +262,8 @@ def _scores(ruleset, facts) -> dict[tuple[str, ...], Decimal]:
     except EvaluationError:
         return {}
     return {node.path: node.score for node in result.root.walk() if node.kind in ("indicator", "part")}
+
+
+def test_a_search_over_a_range_no_value_fits_finds_nothing_and_does_not_crash():
+    text = 'ruleset "t"\ninput x: number 5..1\nindicator a 1 { rises with x; tiers x × x: < 3 → 0; otherwise → 1 }\n'
+    assert [d.code for d in diagnose(text)] == ["PR421"]

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException
 
 from perfrules import model
-from perfrules.errors import EvaluationError
+from perfrules.errors import EvaluationError, FactsError
 from perfrules.fmt import number_text
 
 MAX_EXAMPLES = 200
@@ -144,7 +144,7 @@ class _Probe:
     def _score(self, facts: dict) -> Decimal | None:
         try:
             result = self.compiled.evaluate(facts)
-        except EvaluationError:
+        except (EvaluationError, FactsError):  # no score; FactsError only for a range such as 5..1
             return None
         return next((n.score for n in result.root.walk() if n.path == self.rule.path), None)
 

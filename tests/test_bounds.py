@@ -269,13 +269,17 @@ def test_a_guard_that_divides_by_zero_under_on_zero():
         indicator b 1 { veto when 实际 > 计划; score min(实际 / 计划, 100%); on zero denominator → full }
         indicator c 1 { veto when 实际 / 计划 > 100%; score min(实际 / 计划, 100%); on zero denominator → 0 }
         indicator d 1 { exempt when 实际 / 计划 > 100%; score min(实际 / 计划, 100%); on zero denominator → 0 }
-        """, {"PR419"})
+        indicator e 2 { part p 1 { veto when 实际 / 计划 > 100%; score 1 }; part q 1 = 1; on zero denominator → 0 }
+        indicator f 1 { exempt when 实际 / 计划 < 0%; veto when 实际 > 计划; score 1; on zero denominator → full }
+        """, {"PR418", "PR419"})
     assert found == [
         ("PR419", "`veto when 实际 / 计划 > 100%` can meet a zero denominator, and then indicator a scores the 1 "
                   "of `on zero denominator`, not the 0 the veto gives", "4:27"),
         ("PR419", "`exempt when 实际 / 计划 > 100%` can meet a zero denominator, and then indicator d scores the "
                   "0 of `on zero denominator`, not the 1 the exemption gives", "7:29"),
-    ]
+        ("PR419", "`veto when 实际 / 计划 > 100%` can meet a zero denominator, which part p passes to indicator e: "
+                  "that then scores the 0 of `on zero denominator`, whatever the veto gives", "8:38"),
+    ]  # f: the exemption never holds, but a zero scores full, as if it did: neither PR418 nor PR419
 
 
 def test_no_reach_warnings_while_there_are_errors():

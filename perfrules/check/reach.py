@@ -61,10 +61,13 @@ def _check_member(node, context: Context, explained: list[int], diagnostics: Dia
 _EXPLAINS_MAX = {"PR306", "PR413", "PR414", "PR417", "PR418"}
 
 
-def _check_rule(rule, context: Context, explained: list[int], diagnostics: Diagnostics) -> None:
+def _check_rule(rule, context: Context, explained: list[int], diagnostics: Diagnostics, answerer=None) -> None:
+    # `answerer` is the rule whose `on zero denominator` answers a zero met here: its own, or
+    # for a part without one, its indicator's.
+    answerer = rule if own_clauses(rule, nodes.OnZero) else answerer
     before = len(diagnostics.items)
     for part in parts(rule):
-        _check_rule(part, context, explained, diagnostics)
+        _check_rule(part, context, explained, diagnostics, answerer)
     for clause in rule.clauses:
         match clause:
             case nodes.Tiers():
@@ -73,7 +76,7 @@ def _check_rule(rule, context: Context, explained: list[int], diagnostics: Diagn
                 for item in items:
                     _check_item(item, context, diagnostics)
             case nodes.Veto() | nodes.Exempt():
-                _check_guard(clause, rule, context, diagnostics)
+                _check_guard(clause, rule, answerer, context, diagnostics)
     # `explained` holds earlier passes' warnings (PR417 of points), by where they start.
     said = any(d.code in _EXPLAINS_MAX | {"PR415"} for d in diagnostics.items[before:])
     earlier = rule.span is not None and bisect_left(explained, rule.span.start) < bisect_left(explained, rule.span.end)
@@ -158,11 +161,14 @@ def _check_item(item: nodes.CheckItem, context: Context, diagnostics: Diagnostic
                                  "check the comparison")
 
 
-def _check_guard(guard, rule, context: Context, diagnostics: Diagnostics) -> None:
+def _check_guard(guard, rule, answerer, context: Context, diagnostics: Diagnostics) -> None:
     word = "veto" if isinstance(guard, nodes.Veto) else "exempt"
     clause = f"{word} when {expr_text(guard.condition)}"
-    if _check_guard_zero(guard, clause, rule, context, diagnostics):
-        return  # then it matters whether or not it can hold
+    if answerer is not None and may_meet_zero(guard.condition, context):
+        # Meeting a zero acts as the guard holding would, or as something else: either way
+        # the guard matters, whether or not its condition can hold.
+        _check_guard_zero(guard, clause, rule, answerer, diagnostics)
+        return
     truth = truth_of(guard.condition, context.ranges, context.known)
     if truth is False:
         diagnostics.warning("PR418", f"`{clause}` never holds, so it never changes {_name(rule)}'s score",
@@ -196,21 +202,23 @@ def _check_guard_matters(guard, clause: str, rule, context: Context, diagnostics
                                      f"{anyway} without it", guard.span, hint="delete the clause")
 
 
-def _check_guard_zero(guard, clause: str, rule, context: Context, diagnostics: Diagnostics) -> bool:
-    on_zero = own_clauses(rule, nodes.OnZero)
-    if not on_zero or not may_meet_zero(guard.condition, context):
-        return False
-    points = rule.points if on_zero[0].points is None else on_zero[0].points
+def _check_guard_zero(guard, clause: str, rule, answerer, diagnostics: Diagnostics) -> None:
+    on_zero = own_clauses(answerer, nodes.OnZero)[0]
+    points = answerer.points if on_zero.points is None else on_zero.points
     instead = Decimal(0) if isinstance(guard, nodes.Veto) else rule.points
-    if points == instead:
-        return False
+    what = "veto" if isinstance(guard, nodes.Veto) else "exemption"
+    if answerer is not rule:
+        message = (f"`{clause}` can meet a zero denominator, which {_name(rule)} passes to {_name(answerer)}: "
+                   f"that then scores the {_n(points)} of `on zero denominator`, whatever the {what} gives")
+    elif points != instead:
+        message = (f"`{clause}` can meet a zero denominator, and then {_name(rule)} scores the {_n(points)} of "
+                   f"`on zero denominator`, not the {_n(instead)} the {what} gives")
+    else:
+        return  # the zero scores what the guard would: harmless
     diagnostics.warning(
-        "PR419", f"`{clause}` can meet a zero denominator, and then {_name(rule)} scores the "
-                 f"{_n(points)} of `on zero denominator`, not the {_n(instead)} the "
-                 f"{'veto' if instead == 0 else 'exemption'} gives", guard.condition.span,
+        "PR419", message, guard.condition.span,
         hint="compare without dividing: `实际 > 计划` says what `实际 / 计划 > 100%` says, and never "
-             "divides by zero", notes=(("the rule's `on zero denominator` is here", on_zero[0].span),))
-    return True
+             "divides by zero", notes=(("the `on zero denominator` that answers it is here", on_zero.span),))
 
 
 # ---- maxima, caps and floors ----------------------------------------------------------------------

@@ -306,9 +306,10 @@ CODES = {
     ),
     "PR419": Code(
         "veto or exemption that can meet a zero denominator (warning)",
-        "The condition divides by a value that can be 0, in a rule with `on zero denominator`: when it is "
-        "0 the rule scores the `on zero denominator` points, not the 0 of the veto (or the max of the "
-        "exemption). A veto would then raise a score it was meant to zero.",
+        "The condition divides by a value that can be 0, in a rule with `on zero denominator` (or in a part "
+        "whose indicator has one): when it is 0 the rule scores the `on zero denominator` points, not the 0 of "
+        "the veto (or the max of the exemption). A veto would then raise a score it was meant to zero. Such a "
+        "guard is never reported as decided in advance (PR418): the zero acts whether or not it can hold.",
         "Compare without dividing: `实际 > 计划` rather than `实际 / 计划 > 100%`.",
     ),
     "PR420": Code(

@@ -25,7 +25,7 @@ from perfrules.diagnostics import Diagnostic, did_you_mean
 from perfrules.fmt import expr_text, short_number
 from perfrules.reported import Number, Printed, Reported, ReportedError, parse_number
 from perfrules.result import Result, RulesetInfo
-from perfrules.runtime import Zero, show_value
+from perfrules.runtime import Missing, left_out, show_value
 
 
 @attrs.frozen
@@ -259,9 +259,9 @@ def _figure(context: _Context, printed: Printed, name: str) -> Finding:
     if isinstance(value, Decimal):
         return _at_precision(printed, name, parse_number(printed.text), value, lines)
     # Not a number to compare: not given (and no default), a zero denominator, or a flag.
-    if value is None:
+    if left_out(value):
         computed = "(not given)"
-    elif isinstance(value, Zero):
+    elif isinstance(value, Missing):
         computed = "(zero denominator)"
     else:
         computed = context.values.shown(name)
@@ -288,7 +288,7 @@ def _figure_explanation(values: _Values, name: str) -> tuple[str, ...]:
     expr = values.defining(name)
     if expr is None:
         given = values.inputs[index] if kind == "input" else None
-        return (f"{name} is given in the facts: {values.shown(name)}" if given is not None
+        return (f"{name} is given in the facts: {values.shown(name)}" if not left_out(given)
                 else f"the facts do not give {name}",)
     label = "" if kind == "let" else " (not given in the facts; its default)"
     formula = expr_text(expr)

@@ -149,6 +149,8 @@ class Ruleset:
                 grade, values = self._score(inputs)
             except runtime.Unanswered as stop:
                 raise runtime.unanswered_error(self.model, self._indicators[stop.indicator], stop.error) from None
+            except runtime.NotGiven as error:
+                raise runtime.not_given_error(error) from None
         return Scores(self.layout, grade, values)
 
     def interpret(self, given: Mapping) -> Result:
@@ -175,7 +177,7 @@ class Ruleset:
             pass
         else:
             if missing in self._complete:
-                return values
+                return self._left_out(values, missing)
         return self._inputs({slot.name: v for slot, v in zip(self.model.inputs, row) if v is not None})
 
     def _inputs(self, given: Mapping) -> tuple:
@@ -186,12 +188,24 @@ class Ruleset:
         else:
             # An unknown name or an explicit None makes len() differ: facts.read reports it.
             if missing in self._complete and len(given) == len(values) - len(missing):
-                return values
+                return self._left_out(values, missing)
         values = facts.read(self.model, given)
         if len(self._complete) < _PATTERNS:
             # Whether a left-out input is needed depends only on which inputs are left out.
-            self._complete.add(tuple(i for i, v in enumerate(values) if v is None))
+            self._complete.add(tuple(i for i, v in enumerate(values) if v is None or isinstance(v, runtime.Missing)))
         return values
+
+    def _left_out(self, values: tuple, missing: tuple) -> tuple:
+        """As facts.read leaves them: None where a default computes the input, else a value
+        that fails if used (no rule needs it: facts.read accepted this pattern)."""
+        if not missing:
+            return values
+        values = list(values)
+        for index in missing:
+            slot = self.model.inputs[index]
+            if slot.default is None:
+                values[index] = runtime.not_given(slot.name)
+        return tuple(values)
 
     def __repr__(self) -> str:
         return f"<Ruleset {self.name!r} version {self.version!r} {self.fingerprint}>"

@@ -48,7 +48,8 @@ class Emitter:
         self.names = {name: (f"i{index}" if kind == "input" else f"l{index}")
                       for name, (kind, index) in ruleset.symbols.items()}
         self.values: dict[int, str] = {}  # site → the variable or constant holding its value
-        self.zero_valued: set[str] = set()  # variables that may hold an rt.Zero
+        # Variables that may hold an rt.Missing: to begin with, the inputs facts may leave out.
+        self.zero_valued: set[str] = {f"i{ruleset.symbols[name][1]}" for name in model.optional_inputs(ruleset)}
         self._temps = itertools.count()
 
     def module(self, lines: list[str]) -> str:
@@ -72,7 +73,7 @@ class Emitter:
         return self.values[index]
 
     def may_be_zero(self, expr: nodes.Expr) -> bool:
-        """Whether evaluating ``expr`` may meet a zero denominator or give an rt.Zero."""
+        """Whether evaluating ``expr`` may meet a zero denominator or give an rt.Missing."""
         for node in nodes.walk(expr):
             if isinstance(node, nodes.Binary) and node.op == "/" and not _nonzero_number(node.right):
                 return True
@@ -179,8 +180,8 @@ def _assign(target: str, text: str, guarded: bool, indent: str) -> list[str]:
     return [
         f"{indent}try:",
         f"{indent}    {target} = {text}",
-        f"{indent}except rt.ZeroDenominator as error:",
-        f"{indent}    {target} = rt.Zero(error)",
+        f"{indent}except rt.Unavailable as error:",
+        f"{indent}    {target} = rt.Missing(error)",
     ]
 
 
@@ -260,7 +261,7 @@ def _is_allowed_attribute(node: ast.Attribute) -> bool:
 
 
 def _is_zero_denominator(node: ast.AST | None) -> bool:
-    return (isinstance(node, ast.Attribute) and node.attr == "ZeroDenominator"
+    return (isinstance(node, ast.Attribute) and node.attr in ("ZeroDenominator", "Unavailable")
             and isinstance(node.value, ast.Name) and node.value.id == "rt")
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from perfrules import model, nodes
 from perfrules.diagnostics import Diagnostic, Diagnostics, did_you_mean
 from perfrules.errors import FactsError
+from perfrules.runtime import Missing, not_given
 from perfrules.fmt import number_text
 from perfrules.source import Source, Span
 
@@ -170,7 +171,8 @@ def read(ruleset: model.Ruleset, given: Mapping) -> tuple:
             key_span = spans.get(key, (None, None))[0]
             diagnostics.error("PR502", f"the facts give {key}, which is not an input of {ruleset.name}",
                               key_span, hint=did_you_mean(str(key), slots))
-    present = {name for name in slots if given.get(name) is not None}
+    # A value read before (a batch row, a re-read) may hold the left-out marker itself.
+    present = {name for name in slots if given.get(name) is not None and not isinstance(given[name], Missing)}
     needed = _needed(ruleset, present)
     values = []
     for slot in ruleset.inputs:
@@ -180,7 +182,9 @@ def read(ruleset: model.Ruleset, given: Mapping) -> tuple:
                 diagnostics.error("PR501", f"the facts do not give {slot.name} ({_kind_text(slot)}), "
                                            f"needed by {_users(slot)}", None,
                                   notes=(("declared here", slot.span),))
-            values.append(None)
+            # None lets a default compute the input; an input without one that no rule
+            # needs this time gets a value that fails if anything should use it after all.
+            values.append(None if slot.default is not None else not_given(slot.name))
             continue
         values.append(_value(slot, given[slot.name], value_span, diagnostics))
     if diagnostics.has_errors:

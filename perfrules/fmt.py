@@ -8,6 +8,7 @@ same in a ruleset, a message and an explanation.
 from __future__ import annotations
 
 from collections.abc import Callable
+import decimal
 from decimal import Decimal
 
 from perfrules import nodes
@@ -26,7 +27,9 @@ def number_text(value: Decimal, *, percent: bool = False) -> str:
 def short_number(value: Decimal, places: int = 6) -> str:
     """A number for reading: exact when short, else ``≈`` and ``places`` decimals."""
     if value.as_tuple().exponent < -places:
-        return "≈" + _plain(value.quantize(Decimal(1).scaleb(-places)))
+        # A context wide enough for any value we show: quantize must not overflow 28 digits.
+        wide = decimal.Context(prec=max(28, value.adjusted() + places + 2))
+        return "≈" + _plain(value.quantize(Decimal(1).scaleb(-places), context=wide))
     return _plain(value)
 
 

@@ -33,7 +33,7 @@ _FUNCTIONS = {
 
 
 def observe(ruleset: model.Ruleset, inputs: tuple) -> list:
-    """The value of every site, in order; a ``runtime.Zero`` where a denominator was 0."""
+    """The value of every site, in order; a ``runtime.Missing`` where a denominator was 0."""
     env: dict[str, object] = {slot.name: inputs[slot.index] for slot in ruleset.inputs}
     values: list = []
     with decimal.localcontext(runtime.CONTEXT):
@@ -53,8 +53,8 @@ def _site_value(site: model.Site, env, default_mode: str):
     ids = {id(d): n for n, d in enumerate(model.divisions(site.expr))}
     try:
         return _Evaluator(env, ids, site.index, default_mode).eval(site.expr)
-    except runtime.ZeroDenominator as error:
-        return runtime.Zero(error)
+    except runtime.Unavailable as error:
+        return runtime.Missing(error)
 
 
 class _Evaluator:

@@ -241,6 +241,24 @@ def _groups(node):
             yield from _groups(child)
 
 
+def optional_inputs(ruleset: Ruleset) -> frozenset[str]:
+    """Inputs without a default that facts may leave out: no rule reaches them except
+    through the default of another input (a printed figure given in their place) or
+    through lets that no rule uses. Everything else a rule reads must be given."""
+    reached: set[str] = set()
+    seen_lets: set[int] = set()
+    stack = [site.expr for site in ruleset.sites if site.role not in ("let", "default")]
+    while stack:
+        for ref in (n for n in nodes.walk(stack.pop()) if isinstance(n, nodes.Ref)):
+            kind, index = ruleset.symbols[ref.name]
+            if kind == "let" and index not in seen_lets:
+                seen_lets.add(index)
+                stack.append(ruleset.sites[index].expr)
+            elif kind == "input":
+                reached.add(ref.name)  # a default is not followed: its figure may be given
+    return frozenset(s.name for s in ruleset.inputs if s.default is None and s.name not in reached)
+
+
 def divisions(expr: nodes.Expr) -> tuple[nodes.Binary, ...]:
     """The divisions of an expression in pre-order. A division's ordinal in this tuple is
     its id at run time, in both back ends, so a zero denominator can be pointed at."""

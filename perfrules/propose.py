@@ -183,7 +183,7 @@ class _Prober:
 
     def verify(self, facts: dict, target: Decimal) -> None:
         value = interp.observe(self.model, read(self.model, facts))[self.site.index]
-        if isinstance(value, runtime.Zero):
+        if isinstance(value, runtime.Missing):
             raise Unreachable("a denominator is zero there")
         if value != target:
             raise Unreachable(f"the facts give {value}, not {target}")

@@ -14,12 +14,12 @@ from decimal import Decimal
 
 from perfrules import model, result
 from perfrules.diagnostics import Diagnostic
-from perfrules.errors import EvaluationError
+from perfrules.errors import EvaluationError, InternalError
 from perfrules.explain_plan import Plan, plan_of
 from perfrules.fmt import expr_text, number_text, short_number
 
 __all__ = [
-    "CONTEXT", "ZeroDenominator", "Zero", "div", "min_", "max_", "mean", "sum_", "abs_", "round_",
+    "CONTEXT", "Unavailable", "ZeroDenominator", "Missing", "div", "min_", "max_", "mean", "sum_", "abs_", "round_",
     # for the fast scorer and reader (codegen_score)
     "zero_denominator", "value", "no_band", "unanswered", "odd_number", "odd_flag",
 ]
@@ -44,7 +44,20 @@ ROUNDING_MODES = {
 _ZERO = Decimal(0)
 
 
-class ZeroDenominator(Exception):
+class Unavailable(Exception):
+    """A value could not be had: a zero denominator, or an input the facts left out."""
+
+
+class NotGiven(Unavailable):
+    """An input the facts left out. Facts validation makes sure no rule needs it, so it can
+    only reach a let or a default that nothing needed this time."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+class ZeroDenominator(Unavailable):
     """A division by zero at division ``ordinal`` of site ``site``."""
 
     def __init__(self, site: int, ordinal: int) -> None:
@@ -53,16 +66,17 @@ class ZeroDenominator(Exception):
         self.ordinal = ordinal
 
 
-class Zero:
-    """The value of a site whose evaluation met a zero denominator.
+class Missing:
+    """The value of a site that met a zero denominator or an input not given.
 
-    Any use of it raises the original ``ZeroDenominator`` again, so a let that divides by
-    zero only matters to the rules that actually use it, and they can say what it scores.
+    Any use of it raises the original error again, so a let that divides by zero only
+    matters to the rules that actually use it, and they can say what it scores; a let
+    built on an input the facts left out never matters (validation saw to that).
     """
 
     __slots__ = ("error",)
 
-    def __init__(self, error: ZeroDenominator) -> None:
+    def __init__(self, error: Unavailable) -> None:
         self.error = error
 
     def _raise(self, *args):
@@ -70,14 +84,30 @@ class Zero:
 
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _raise
     __truediv__ = __rtruediv__ = __neg__ = __abs__ = __bool__ = _raise
-    __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _raise
+    __lt__ = __le__ = __gt__ = _raise
+    __ge__ = _raise
     __hash__ = None
+
+    def __eq__(self, other):
+        # Two markers compare as their reasons do, so read values can be compared; against
+        # a value the marker still raises, or a condition on it would quietly be false.
+        if isinstance(other, Missing):
+            return type(self.error) is type(other.error) and self.error.args == other.error.args
+        raise self.error
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
 
     def __getattr__(self, name):
         raise self.error
 
     def __repr__(self) -> str:
-        return f"Zero(site={self.error.site}, division={self.error.ordinal})"
+        return f"Missing({self.error!r})"
+
+
+def not_given(name: str) -> Missing:
+    """The value of an input the facts left out and no rule needs."""
+    return Missing(NotGiven(name))
 
 
 # ---- expression helpers (called by generated code and the interpreter) --------------------
@@ -178,8 +208,8 @@ def unanswered(indicator: int, error: ZeroDenominator):
 
 
 def value(site_value):
-    """A site's value for scoring: an ``rt.Zero`` raises its zero denominator here."""
-    if isinstance(site_value, Zero):
+    """A site's value for scoring: an ``rt.Missing`` raises its zero denominator here."""
+    if isinstance(site_value, Missing):
         raise site_value.error
     return site_value
 
@@ -187,6 +217,13 @@ def value(site_value):
 def no_band(subject_value):
     # The checker rejects gaps; this guards a hand-made model.
     raise AssertionError(f"no band covers {subject_value}")
+
+
+def not_given_error(error: NotGiven) -> InternalError:
+    """A rule reached an input the facts left out: facts validation should have said so."""
+    return InternalError([Diagnostic(
+        "PR902", f"a rule used {error.name}, which the facts left out and validation did not ask for; "
+                 "this is a bug in perfrules, please report it")])
 
 
 def unanswered_error(ruleset: model.Ruleset, rule: model.Rule, error: ZeroDenominator) -> EvaluationError:
@@ -251,6 +288,8 @@ class _Scorer:
             return self.rule(rule)
         except ZeroDenominator as error:
             raise unanswered_error(self.ruleset, rule, error) from None
+        except NotGiven as error:
+            raise not_given_error(error) from None
 
     def rule(self, rule: model.Rule) -> result.Node:
         try:
@@ -336,7 +375,7 @@ class _Scorer:
     # ---- values and how they are shown
     def _value(self, site: int):
         value = self.sites[site]
-        if isinstance(value, Zero):
+        if isinstance(value, Missing):
             raise value.error
         return value
 
@@ -366,18 +405,23 @@ class _Scorer:
             if value is None and default is not None:
                 value = self.sites[default]
             shown = show_value(value, shown_kind)
-            return f"{shown} {unit}" if unit and value is not None else shown
+            return f"{shown} {unit}" if unit and isinstance(value, Decimal) else shown
         return show_value(self.sites[index], shown_kind)
 
     def _inputs_read(self, rule: model.Rule) -> tuple[tuple[str, str], ...]:
         # An input left out because a given figure made it unnecessary is not "read".
         inputs, shown = self.inputs, self._shown_name
         return tuple([(name, shown(name)) for name, index, has_default in self.plan.reads[id(rule)]
-                      if has_default or inputs[index] is not None])
+                      if has_default or not left_out(inputs[index])])
 
     def _division_text(self, error: ZeroDenominator) -> str:
         site = self.ruleset.sites[error.site]
         return expr_text(model.divisions(site.expr)[error.ordinal])
+
+
+def left_out(value) -> bool:
+    """Whether an input's value says the facts left it out (None awaits its default)."""
+    return value is None or (isinstance(value, Missing) and isinstance(value.error, NotGiven))
 
 
 def settle(score: Decimal, maximum: Decimal, rounding: model.Rounding | None) -> Decimal:
@@ -397,8 +441,8 @@ def _limit(score: Decimal, maximum: Decimal) -> tuple[Decimal, list]:
 
 def show_value(value, kind: str) -> str:
     """A value as an explanation shows it: ratios as percents, long quotients shortened."""
-    if isinstance(value, Zero):
-        return "(zero denominator)"
+    if isinstance(value, Missing):
+        return "(not given)" if isinstance(value.error, NotGiven) else "(zero denominator)"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if value is None:

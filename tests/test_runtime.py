@@ -205,3 +205,31 @@ def test_groups_and_total_are_exact_sums_of_rounded_indicators():
 def test_quotients_keep_28_significant_digits():
     node = score_both("input a: count\nindicator x 1 = a / 7", {"a": 1}).find("x")
     assert node.why[0].value == Decimal("0.1428571428571428571428571429")
+
+
+def test_a_let_used_only_for_a_given_figure_is_not_needed():
+    # The figure 进度 is given, so a and b are left out; the let built on them must not
+    # be evaluated into a crash (it was a TypeError in every back end).
+    text = """input a: count
+    input b: count
+    input 进度: percent default c / 25%
+    let c = round(a / b, 4)
+    indicator x 1 = min(进度, 1)"""
+    given = score_both(text, {"进度": "50%"})
+    assert given.total == D("0.50") and given.find("x").inputs == (("进度", "50%"),)
+    ruleset = perfrules.loads(f'ruleset "t"\n{text}')
+    assert ruleset.score({"进度": D("0.5")}).total == D("0.50")
+    assert score_both(text, {"a": 1, "b": 4}).total == D("1.00")
+
+
+def test_inputs_of_unused_lets_may_be_left_out():
+    text = "input a: count\ninput b: count\nlet 未用 = a + 1\nindicator x 1 = min(b, 1)"
+    assert score_both(text, {"b": 1}).total == D(1)
+
+
+def test_huge_values_are_shown_not_refused():
+    text = "input a: number\ninput b: number\nindicator x 1 { veto when a / b > 0; score 1 }"
+    node = score_both(text, {"a": "12345678901234567890123.1234567", "b": "-0.5"}).find("x")
+    assert node.score == D(1)
+    from perfrules.fmt import short_number
+    assert short_number(D("12345678901234567890123.1234567")) == "≈12345678901234567890123.123457"

@@ -807,3 +807,8 @@ def test_ranges_with_infinite_ends():
     assert Range.point(Decimal(6)) - ratio == Range(-INF, Decimal(6))
     assert Range(Decimal(-1), Decimal(1)).reciprocal() == Range.unbounded()
     assert Range(Decimal("0.994"), Decimal("0.996")).round(2) == Range(Decimal("0.99"), Decimal("1.00"))
+
+
+def test_an_input_range_no_value_fits_is_an_empty_range():
+    found = diagnose('ruleset "r"\ninput x: number 5..1\nindicator i 1 = min(max(x, 0), 1)')
+    assert ("PR303", "the range 5..1 of x is empty: 5 is above 1", "2:17") in found

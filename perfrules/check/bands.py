@@ -26,7 +26,7 @@ def check_bands(tree: nodes.Ruleset, diagnostics: Diagnostics) -> None:
 
     Args:
         tree: The parsed ruleset.
-        diagnostics: Receives PR301-PR305.
+        diagnostics: Receives PR301-PR305 (PR303 for input ranges too).
     """
     env, kinds = value_ranges(tree), environment(tree)
     for rule in rules(tree):
@@ -38,6 +38,18 @@ def check_bands(tree: nodes.Ruleset, diagnostics: Diagnostics) -> None:
     for grade in tree.of_type(nodes.Grade):
         domain = domain_of(Range(Decimal(0), _total(tree)))
         _check_band_list(grade, domain, "total", NUMBER, diagnostics)
+    for declared in tree.of_type(nodes.Input):
+        _check_input_range(declared, diagnostics)
+
+
+def _check_input_range(declared: nodes.Input, diagnostics: Diagnostics) -> None:
+    # A range no value fits would make the facts refuse every value: say so here instead.
+    written = declared.range
+    if written is not None and written.low.value > written.high.value:
+        diagnostics.error(
+            "PR303", f"the range {interval_text(written)} of {declared.name} is empty: "
+                     f"{_bound(written.low)} is above {_bound(written.high)}",
+            written.span, hint="write the smaller bound first")
 
 
 def _total(tree: nodes.Ruleset) -> Decimal:

@@ -31,6 +31,8 @@ from perfrules.sql.plan import Plan, alias, column
 from perfrules.sql.rules import Expressions, Scorer
 
 RESERVED = ("row", "total", "grade", "error")
+BOUNDARY = ("PR702 a value the Python evaluator carries to 28 digits is exactly on a band edge or "
+            "rounding boundary here, where Python's approximation decides; score this row in Python")
 
 
 class SqlError(PerfrulesError):
@@ -39,7 +41,7 @@ class SqlError(PerfrulesError):
 
 def compile_query(ruleset: model.Ruleset, *, dialect: str = "duckdb", table: str | exp.Expression = "facts",
                   columns: Mapping[str, ColumnType] | None = None, keys: Sequence[str] = (),
-                  row: str | None = None, limits: Limits = Limits()) -> exp.Select:
+                  row: str | None = None, limits: Limits = Limits(), blank_rejected: bool = True) -> exp.Select:
     """The query that scores every row of ``table``.
 
     Args:
@@ -51,6 +53,8 @@ def compile_query(ruleset: model.Ruleset, *, dialect: str = "duckdb", table: str
         keys: columns copied to the result as they are, to tell the rows apart.
         row: a column numbering the rows; by default ``ROW_NUMBER() OVER ()``.
         limits: how many digits each kind of input carries (``inputs.Limits``).
+        blank_rejected: NULL the scores of a row with an error; a caller that drops those
+            rows anyway saves the work.
 
     Raises:
         SqlError: a value could need more than 38 digits (PR701), or a column type the
@@ -64,7 +68,7 @@ def compile_query(ruleset: model.Ruleset, *, dialect: str = "duckdb", table: str
     if columns is None:
         columns = {slot.name: TEXT for slot in ruleset.inputs}
     compiler = _Compiler(ruleset, dialects.get(dialect), limits)
-    return compiler.query(_table(table), dict(columns), tuple(keys), row)
+    return compiler.query(_table(table), dict(columns), tuple(keys), row, blank_rejected)
 
 
 def _table(table: str | exp.Expression) -> exp.Expression:
@@ -84,7 +88,8 @@ class _Compiler:
         self.arith = Arith(self.plan, dialect)
         self.refusals: list = []  # (condition, message) of values SQL cannot carry
 
-    def query(self, table: exp.Expression, columns: dict, keys: tuple, row: str | None) -> exp.Select:
+    def query(self, table: exp.Expression, columns: dict, keys: tuple, row: str | None,
+              blank_rejected: bool) -> exp.Select:
         _check_names(self.ruleset, keys)
         key_columns = [self.plan.source(column(key), "k") for key in keys]
         row_column = self.plan.source(column(row) if row else exp.Window(this=exp.RowNumber()), "row")
@@ -93,15 +98,21 @@ class _Compiler:
         expressions = Expressions(self.arith, self.ruleset, env)
         self._lets_and_defaults(expressions, read)
         scores, zeros = self._indicators(Scorer(expressions))
+        scores = {rule: (self.plan.put(value if value_type == dec else cast(value, dec)), dec)
+                  for rule, (value, value_type, dec) in scores.items()}
         total = self._total(scores)
         error = self._error(read, zeros)
         valid = exp.Is(this=error, expression=exp.Null())
+
+        def scored(value: exp.Expression) -> exp.Expression:
+            return case([(valid, value)], exp.Null()) if blank_rejected else value
+
         outputs = [alias(k, name) for k, name in zip(key_columns, keys)]
         outputs.append(alias(row_column, "row"))
         for rule, (value, dec) in scores.items():
-            outputs.append(alias(case([(valid, cast(value, dec))], exp.Null()), "/".join(rule.path)))
-        outputs.append(alias(case([(valid, cast(total.n, total.t))], exp.Null()), "total"))
-        outputs.append(alias(case([(valid, self._grade(total))], exp.Null()), "grade"))
+            outputs.append(alias(scored(value), "/".join(rule.path)))
+        outputs.append(alias(scored(cast(total.n, total.t)), "total"))
+        outputs.append(alias(scored(self._grade(total)), "grade"))
         outputs.append(alias(error, "error"))
         return self.plan.query(table, outputs)
 
@@ -122,8 +133,13 @@ class _Compiler:
         for site in self.ruleset.sites:
             if site.role not in ("let", "default"):
                 continue
-            value = self._guarded(site, lambda: expressions.site(site.index))
             name = site.owner[0]
+            if site.role == "default":
+                self.plan.guard = self.plan.put(negate(read[name].present))
+            try:
+                value = self._guarded(site, lambda: expressions.site(site.index))
+            finally:
+                self.plan.guard = None
             if site.role == "default":
                 given = read[name]
                 value = self._guarded(site, lambda: self._given_or(given, value))
@@ -151,7 +167,8 @@ class _Compiler:
             f"PR530 the default of {slot.name} computes a value with more than {limit} digits before the point, "
             "which the SQL backend does not compute exactly")))
         narrowed = case([(fits, cast(default.n, Dec(limit, default.t.scale)))], exp.Null())
-        return Num(narrowed, Dec(limit, default.t.scale), z=default.z, nonneg=default.nonneg)
+        return Num(narrowed, Dec(limit, default.t.scale), z=default.z, nonneg=default.nonneg,
+                   inexact=default.inexact)
 
     def _guarded(self, site: model.Site, build):
         try:
@@ -178,7 +195,7 @@ class _Compiler:
                              f"more than the {error.limit} it computes exactly", span,
                     hint="narrow the inputs it reads with ranges, or score this ruleset in Python")]) from None
             places = rule.rounding.places if rule.rounding else score.t.scale
-            scores[rule] = (score.n, Dec(Dec.of(rule.max).digits, max(places, score.t.scale)))
+            scores[rule] = (score.n, score.t, Dec(Dec.of(rule.max).digits, max(places, score.t.scale)))
             if zero is not None:
                 zeros[rule] = zero
         return scores, zeros
@@ -186,7 +203,7 @@ class _Compiler:
     def _total(self, scores: dict) -> Num:
         total = None
         for value, dec in scores.values():
-            term = Num(cast(value, dec), dec, nonneg=True)
+            term = Num(value, dec, nonneg=True)
             total = term if total is None else self.arith.add(total, term)
         return self.arith.keep(total)
 
@@ -195,7 +212,8 @@ class _Compiler:
         if scale is None:
             return exp.Cast(this=exp.Null(), to=self.dialect.text())
         scorer = Scorer(Expressions(self.arith, self.ruleset, {}))
-        whens = [(scorer.contains(total, g.band), exp.Literal.string(g.label)) for g in scale.bands]
+        tests = scorer.band_tests(total, [g.band for g in scale.bands])
+        whens = [(test, exp.Literal.string(g.label)) for test, g in zip(tests, scale.bands)]
         return case(whens, exp.Cast(this=exp.Null(), to=self.dialect.text()))
 
     # ---- reasons a row is not scored
@@ -220,10 +238,15 @@ class _Compiler:
         zero_reasons = [(zero, exp.Literal.string(
             f"PR601 {self._divisions(rule)} has a zero denominator, needed by {' › '.join(rule.path)}"))
             for rule, zero in zeros.items()]
-        if not zero_reasons:
+        later = []
+        if zero_reasons:
+            later.append(self._reasons(zero_reasons, any_of(*(zero for zero, _ in zero_reasons))))
+        boundary = any_of(*self.arith.boundaries)
+        if boundary is not None:
+            later.append(self._reasons([(TRUE, exp.Literal.string(BOUNDARY))], boundary))
+        if not later:
             return facts
-        zero_text = self._reasons(zero_reasons, any_of(*(zero for zero, _ in zero_reasons)))
-        return self.plan.put(exp.Coalesce(this=facts, expressions=[zero_text]))
+        return self.plan.put(exp.Coalesce(this=facts, expressions=later))
 
     def _reasons(self, problems: list, anything: exp.Expression | None) -> exp.Expression:
         """Every message whose condition holds, joined; only rows where ``anything`` holds

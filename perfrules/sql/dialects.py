@@ -34,6 +34,7 @@ class Dialect:
     fence: bool  # put OFFSET 0 on each layer so the planner keeps it
     max_quotient_digits: int  # longest whole quotient ``trunc_div`` can return
     end_anchor: str  # what ends a regular expression at the end of the text only
+    declares_types: bool  # cast each sum and product to the DECIMAL type proved for it
 
     def trunc_div(self, left: exp.Expression, right: exp.Expression, digits: int) -> exp.Expression:
         """``left / right`` truncated toward zero, for whole DECIMAL(p, 0) values, ``right`` ≠ 0."""
@@ -53,9 +54,12 @@ class Dialect:
 
 
 DIALECTS = {
-    "duckdb": Dialect("duckdb", "VARCHAR", fence=False, max_quotient_digits=38, end_anchor="$"),
-    "postgres": Dialect("postgres", "TEXT", fence=True, max_quotient_digits=1000, end_anchor="$"),
-    "spark": Dialect("spark", "STRING", fence=False, max_quotient_digits=18, end_anchor="\\z"),
+    "duckdb": Dialect("duckdb", "VARCHAR", fence=False, max_quotient_digits=38, end_anchor="$",
+                      declares_types=False),
+    "postgres": Dialect("postgres", "TEXT", fence=True, max_quotient_digits=1000, end_anchor="$",
+                        declares_types=False),
+    "spark": Dialect("spark", "STRING", fence=False, max_quotient_digits=18, end_anchor="\\z",
+                     declares_types=True),
 }
 
 

@@ -21,11 +21,12 @@ Every type is checked against 38 digits, the widest DECIMAL of DuckDB and Spark:
 that might not fit raises ``TooWide`` at compile time, instead of overflowing at run time.
 A division by zero never happens either: the denominator is replaced by 1 and the value
 carries ``z``, the SQL condition "a zero denominator was met", as the Python evaluator
-carries ``runtime.Zero``.
+carries ``runtime.Missing``.
 """
 
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
 
 import attrs
@@ -100,7 +101,8 @@ ONE = Dec(1, 0)
 class Num:
     """The exact value ``n / d`` (``d`` absent means 1, and ``d > 0``), ``z`` when a zero
     denominator was met on the way; ``nonneg`` when it is known never to be negative;
-    ``bound``: ``|value| < 10**bound`` when tighter than the types say."""
+    ``high``, a number it never exceeds, when known; ``bound``: ``|value| < 10**bound``
+    when tighter than the types say. The bounds let limits skip tests that cannot fail."""
 
     n: exp.Expression
     t: Dec
@@ -109,6 +111,10 @@ class Num:
     z: exp.Expression | None = None
     nonneg: bool = False
     bound: int | None = None
+    high: Decimal | None = None
+    # Python's Decimal may hold a different value: a quotient it carried to 28 digits, or
+    # a result longer than 28 digits it rounded. Decisions on such a value are checked.
+    inexact: bool = False
 
     @property
     def digits(self) -> int:
@@ -193,10 +199,13 @@ class Arith:
     def __init__(self, plan: Plan, dialect: Dialect) -> None:
         self.plan = plan
         self.dialect = dialect
+        # Conditions under which the exact value sits exactly on a boundary that Python
+        # decides with a 28-digit approximation: such a row is Python's to score.
+        self.boundaries: list[exp.Expression] = []
 
     # ---- building blocks
     def const(self, value: Decimal) -> Num:
-        return Num(literal(value), Dec.of(value), nonneg=value >= 0)
+        return Num(literal(value), Dec.of(value), nonneg=value >= 0, high=value)
 
     def keep(self, x: Num) -> Num:
         """``x`` with each part in a column, so that it can be used more than once."""
@@ -212,28 +221,44 @@ class Arith:
             return a, at
         if _is_one(a):
             return b, bt
-        return cast(_binary(exp.Mul, a, b), result), result
+        return self._retype(_binary(exp.Mul, self._wide_enough(a, at, result), b), result), result
+
+    def _wide_enough(self, a: exp.Expression, at: Dec, product: Dec) -> exp.Expression:
+        """DuckDB multiplies two DECIMALs of up to 18 digits in 64 bits and fails when the
+        product does not fit: give it a 128-bit operand when the product may need one."""
+        if self.dialect.name != "duckdb" or product.precision <= 18 or at.precision > 18:
+            return a
+        return cast(a, Dec(19 - at.scale, at.scale))
 
     def _add(self, a: exp.Expression, at: Dec, b: exp.Expression, bt: Dec, op) -> tuple[exp.Expression, Dec]:
         result = at.plus(bt)
         _fits(result.precision)
-        return cast(_binary(op, a, b), result), result
+        return self._retype(_binary(op, a, b), result), result
+
+    def _retype(self, expression: exp.Expression, dec: Dec) -> exp.Expression:
+        """Declare the type of a sum or product where the engine would otherwise widen it
+        past what ``Dec`` proved (Spark); DuckDB and PostgreSQL infer it themselves."""
+        return cast(expression, dec) if self.dialect.declares_types else expression
 
     # ---- arithmetic
     def add(self, x: Num, y: Num, *, subtract: bool = False) -> Num:
         op = exp.Sub if subtract else exp.Add
         nonneg = x.nonneg and y.nonneg and not subtract
+        if subtract:
+            high = x.high if x.high is not None and y.nonneg else None
+        else:
+            high = x.high + y.high if x.high is not None and y.high is not None else None
         if x.d is None and y.d is None:
             n, t = self._add(x.n, x.t, y.n, y.t, op)
-            return Num(n, t, z=any_of(x.z, y.z), nonneg=nonneg)
+            return Num(n, t, z=any_of(x.z, y.z), nonneg=nonneg, high=high, inexact=_inexact(t, x, y))
         if x.d is not None and y.d is not None and x.d == y.d:
             n, t = self._add(x.n, x.t, y.n, y.t, op)
-            return Num(n, t, x.d, x.dt, any_of(x.z, y.z), nonneg)
+            return Num(n, t, x.d, x.dt, any_of(x.z, y.z), nonneg, high=high, inexact=True)
         left, lt = self._mul(x.n, x.t, *_den(y))
         right, rt = self._mul(y.n, y.t, *_den(x))
         n, t = self._add(left, lt, right, rt, op)
         d, dt = self._mul(*_den(x), *_den(y))
-        return Num(n, t, d, dt, any_of(x.z, y.z), nonneg)
+        return Num(n, t, d, dt, any_of(x.z, y.z), nonneg, high=high, inexact=True)
 
     def mul(self, x: Num, y: Num) -> Num:
         n, t = self._mul(x.n, x.t, y.n, y.t)
@@ -241,13 +266,16 @@ class Arith:
             d, dt = None, None
         else:
             d, dt = self._mul(*_den(x), *_den(y))
-        return Num(n, t, d, dt, any_of(x.z, y.z), x.nonneg and y.nonneg)
+        both_known = x.nonneg and y.nonneg and x.high is not None and y.high is not None
+        return Num(n, t, d, dt, any_of(x.z, y.z), x.nonneg and y.nonneg,
+                   high=x.high * y.high if both_known else None,
+                   inexact=d is not None or _inexact(t, x, y))
 
     def neg(self, x: Num) -> Num:
-        return attrs.evolve(x, n=exp.Neg(this=paren(x.n)), nonneg=False)
+        return attrs.evolve(x, n=exp.Neg(this=paren(x.n)), nonneg=False, high=Decimal(0) if x.nonneg else None)
 
     def abs(self, x: Num) -> Num:
-        return attrs.evolve(x, n=exp.Abs(this=x.n), nonneg=True)
+        return attrs.evolve(x, n=exp.Abs(this=x.n), nonneg=True, high=None)
 
     def div(self, x: Num, y: Num) -> Num:
         """``x / y``; where ``y`` is 0 the result is flagged ``z`` and its denominator is 1."""
@@ -262,30 +290,46 @@ class Arith:
         if not y.nonneg:
             n = case([(exp.LT(this=paren(y.n), expression=literal(Decimal(0))), exp.Neg(this=paren(n)))], n)
         nonneg = x.nonneg and y.nonneg
-        return Num(n, t, d, dt, any_of(x.z, y.z, zero), nonneg, None)
+        return Num(n, t, d, dt, any_of(x.z, y.z, zero), nonneg, None, inexact=True)
 
     def _div_constant(self, x: Num, constant: Decimal) -> Num:
         inverse = Decimal(1) / constant
         if inverse * constant == 1 and len(inverse.normalize().as_tuple().digits) <= 10:
             return self.mul(x, self.const(inverse))  # x / 25% is x × 4; x / 4 is x × 0.25
-        divisor = self.const(abs(constant))
+        # x / (p/q) is x × q / p, in whole numbers: x / 75% is 4x / 3.
+        p, q = abs(constant).as_integer_ratio()
+        x = self.mul(x, self.const(Decimal(q))) if q != 1 else x
+        divisor = self.const(Decimal(p))
         d, dt = self._mul(*_den(x), divisor.n, divisor.t)
         n = x.n if constant > 0 else exp.Neg(this=paren(x.n))
-        return Num(n, x.t, d, dt, x.z, x.nonneg and constant > 0)
+        high = None
+        if x.high is not None and x.nonneg and constant > 0:
+            with decimal.localcontext() as context:
+                context.rounding = decimal.ROUND_CEILING
+                high = x.high / Decimal(p)
+        return Num(n, x.t, d, dt, x.z, x.nonneg and constant > 0, high=high, inexact=True)
 
     # ---- comparisons and choices
-    def compare(self, x: Num, op: str, y: Num) -> Bool:
+    def compare(self, x: Num, op: str, y: Num, *, decides: bool = True) -> Bool:
+        """``x op y`` by cross-multiplication. ``decides``: the outcome chooses what is
+        scored (min and max only choose between nearly equal values, which is harmless)."""
         if x.d is not None and x.d == y.d:  # one denominator, and it is positive
             left, left_t, right, right_t = x.n, x.t, y.n, y.t
         else:
             left, left_t = self._mul(x.n, x.t, *_den(y))
             right, right_t = self._mul(y.n, y.t, *_den(x))
         left_t.join(right_t)  # both sides are widened to one type
+        if decides and (x.inexact or y.inexact):
+            self.boundaries.append(_binary(exp.EQ, left, right))
         kinds = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE, "=": exp.EQ, "!=": exp.NEQ}
         return Bool(_binary(kinds[op], left, right), any_of(x.z, y.z))
 
     def choose(self, condition: exp.Expression, a: Num, b: Num) -> Num:
         """``a`` where ``condition`` holds, else ``b``; ``z`` follows the branch taken."""
+        if condition is None or _is(condition, False):
+            return b
+        if _is(condition, True):
+            return a
         n = case([(condition, a.n)], b.n)
         d = dt = None
         if a.d is not None or b.d is not None:
@@ -296,7 +340,8 @@ class Arith:
         if a.z is not None or b.z is not None:
             z = case([(condition, a.z if a.z is not None else FALSE)], b.z if b.z is not None else FALSE)
         bound = max(a.digits, b.digits)
-        return Num(n, a.t.join(b.t), d, dt, z, a.nonneg and b.nonneg, bound)
+        high = max(a.high, b.high) if a.high is not None and b.high is not None else None
+        return Num(n, a.t.join(b.t), d, dt, z, a.nonneg and b.nonneg, bound, high, a.inexact or b.inexact)
 
     def extreme(self, values: list[Num], op: str) -> Num:
         """``min`` (op ``<``) or ``max`` (op ``>``): the first value no later one beats."""
@@ -305,11 +350,16 @@ class Arith:
         for value in values[1:]:
             value = self.keep(value)
             zero = any_of(zero, value.z)
-            beats = self.compare(value, op, best).b
+            beats = self.compare(value, op, best, decides=False).b
             best = self.keep(self.choose(beats, attrs.evolve(value, z=None), attrs.evolve(best, z=None)))
         # max(x, 0) is never negative; min is only when all of its values are not.
         nonneg = any(v.nonneg for v in values) if op == ">" else all(v.nonneg for v in values)
-        return attrs.evolve(best, z=self.plan.put(zero) if zero is not None else None, nonneg=nonneg)
+        highs = [v.high for v in values if v.high is not None]
+        if op == ">":
+            high = max(highs) if len(highs) == len(values) else None
+        else:
+            high = min(highs) if highs else None
+        return attrs.evolve(best, z=self.plan.put(zero) if zero is not None else None, nonneg=nonneg, high=high)
 
     def either(self, condition: Bool, when_true: Num, when_false: Num) -> Num:
         """A choice on a condition that may itself have met a zero denominator."""
@@ -321,21 +371,64 @@ class Arith:
         """``x`` rounded to ``places`` decimals by ``mode`` (runtime.ROUNDING_MODES), exactly."""
         if x.d is None and x.t.scale <= places:
             return x
-        if x.d is None and mode in _DECIMAL_ROUNDING:
+        if x.d is None and mode in _DECIMAL_ROUNDING and not x.inexact:
             return self._round_decimal(x, places, mode)
         x = self.keep(x)
+        if x.d is None:
+            x = attrs.evolve(x, d=literal(Decimal(1)), dt=ONE)
+        small = self._small_case(x, places)
+        if small is not None:
+            return self._split(x, places, mode, *small)
+        return self._round_fraction(x, places, mode)
+
+    def _round_fraction(self, x: Num, places: int, mode: str) -> Num:
         numerator, denominator, digits = self._whole_ratio(x, places)
         quotient_digits = x.digits + places + 1
         if quotient_digits > self.dialect.max_quotient_digits:
             raise TooWide(quotient_digits, self.dialect.max_quotient_digits)
         q_dec = Dec(quotient_digits, 0)
-        if x.nonneg and mode in _ONE_DIVISION:
+        if x.nonneg and mode in _ONE_DIVISION and not x.inexact:
             rounded = self._round_nonneg(numerator, denominator, mode, q_dec, digits)
         else:
             q, remainder = self._floor_div(numerator, denominator, q_dec, digits)
             rounded = self._by_mode(q, remainder, denominator, numerator, mode, x.nonneg, q_dec, digits[1])
+            if x.inexact:
+                self.boundaries.append(self._on_boundary(remainder, denominator, mode, digits[1]))
         scaled, t = self._mul(cast(rounded, q_dec), q_dec, literal(Decimal(1).scaleb(-places)), Dec(0, places))
-        return Num(scaled, t, z=x.z, nonneg=x.nonneg, bound=x.digits + 1)
+        return Num(scaled, t, z=x.z, nonneg=x.nonneg, bound=x.digits + 1, high=_rounded_high(x.high, places))
+
+    def _small_case(self, x: Num, places: int):
+        """On DuckDB, a fraction whose whole-number form needs 128 bits is usually small
+        enough for 64: the types that fit 18 digits, and the test that the row fits them."""
+        if self.dialect.name != "duckdb" or x.d is None:
+            return None
+        _, _, digits = self._whole_ratio(x, places)
+        if max(digits) <= 18:
+            return None
+        sd = x.dt.scale
+        shift = places + sd + max(0, x.t.scale - places - sd)
+        n_digits, d_digits = 18 - shift, 18 - (shift - places)
+        if n_digits < 1 or d_digits < 1 or (n_digits >= x.t.digits and d_digits >= x.dt.digits):
+            return None
+        n_type, d_type = Dec(min(n_digits, x.t.digits), x.t.scale), Dec(min(d_digits, x.dt.digits), sd)
+        fits = both(exp.LT(this=exp.Abs(this=x.n), expression=literal(Decimal(10) ** n_type.digits)),
+                    exp.LT(this=x.d, expression=literal(Decimal(10) ** d_type.digits)))
+        return self.plan.put(fits), n_type, d_type
+
+    def _split(self, x: Num, places: int, mode: str, fits, n_type: Dec, d_type: Dec) -> Num:
+        """Round in 64 bits where the row fits them, in 128 elsewhere; each side's columns
+        are computed only in its own rows."""
+        outer = self.plan.guard
+        narrow = attrs.evolve(x, n=cast(x.n, n_type), t=n_type, d=cast(x.d, d_type), dt=d_type, z=None)
+        self.plan.guard = fits if outer is None else both(outer, fits)
+        try:
+            small = self._round_fraction(narrow, places, mode)
+            self.plan.guard = negate(fits) if outer is None else both(outer, negate(fits))
+            large = self._round_fraction(attrs.evolve(x, z=None), places, mode)
+        finally:
+            self.plan.guard = outer
+        result = self.choose(fits, small, large)
+        return attrs.evolve(result, z=x.z, nonneg=x.nonneg, high=_rounded_high(x.high, places), inexact=False)
 
     def _round_nonneg(self, a, b, mode: str, q_dec: Dec, digits) -> exp.Expression:
         """A / B ≥ 0 rounded by one whole division: floor is A div B, ceiling (A + B - 1) div B,
@@ -347,6 +440,13 @@ class Arith:
             top = cast(exp.Sub(this=exp.Add(this=paren(a), expression=paren(b)), expression=literal(Decimal(1))),
                        Dec(max(digits) + 1, 0))
             bottom, size = b, max(digits) + 1
+        elif max(a_digits + 1, b_digits) + 1 > 18 >= max(digits) and self.dialect.name == "duckdb":
+            # (2A + B) would need 128 bits where A and B do not: A div B, plus one if
+            # the remainder is at least half of B.
+            q = self.plan.put(cast(self.dialect.trunc_div(a, b, max(digits)), q_dec))
+            twice = exp.Mul(this=paren(exp.Mod(this=paren(a), expression=paren(b))), expression=literal(Decimal(2)))
+            up = exp.GTE(this=cast(twice, Dec(b_digits + 1, 0)), expression=paren(b))
+            return case([(up, cast(exp.Add(this=q, expression=literal(Decimal(1))), q_dec))], q)
         else:  # half_up
             two = literal(Decimal(2))
             top = cast(exp.Add(this=exp.Mul(this=paren(a), expression=two), expression=paren(b)),
@@ -361,7 +461,8 @@ class Arith:
         does these exactly (tests/sql/test_rounding.py checks the ties in every dialect)."""
         result = Dec(x.digits + 1, places)
         if mode == "half_up":
-            return Num(cast(x.n, result), result, z=x.z, nonneg=x.nonneg, bound=x.digits + 1)
+            return Num(cast(x.n, result), result, z=x.z, nonneg=x.nonneg, bound=x.digits + 1,
+                       high=_rounded_high(x.high, places))
         x = self.keep(x)
         shifted, shifted_t = self._mul(x.n, x.t, *_power(places))
         down, up = exp.Floor(this=shifted), exp.Ceil(this=shifted)
@@ -374,7 +475,8 @@ class Arith:
         }[mode]
         whole_t = Dec(shifted_t.digits + 1, 0)
         n, t = self._mul(cast(whole, whole_t), whole_t, literal(Decimal(1).scaleb(-places)), Dec(0, places))
-        return Num(cast(n, result), result, z=x.z, nonneg=x.nonneg, bound=x.digits + 1)
+        return Num(cast(n, result), result, z=x.z, nonneg=x.nonneg, bound=x.digits + 1,
+                   high=_rounded_high(x.high, places))
 
     def _whole_ratio(self, x: Num, places: int):
         """Whole numbers A, B > 0 with A / B = value × 10**places, and their digits.
@@ -401,7 +503,16 @@ class Arith:
             _fits(result.digits + max(6, t.scale))
         if shift == 0:
             return cast(x, result), result
+        x = self._wide_enough(x, t, Dec(t.digits + shift, t.scale))
         return cast(_binary(exp.Mul, x, literal(Decimal(10) ** shift)), result), result
+
+    def _on_boundary(self, remainder, denominator, mode: str, b_digits: int) -> exp.Expression:
+        """Whether the exact value is where ``mode`` changes its mind: a multiple of the last
+        place (directed modes), or a half (half modes)."""
+        if mode.startswith("half"):
+            twice = cast(exp.Mul(this=paren(remainder), expression=literal(Decimal(2))), Dec(b_digits + 1, 0))
+            return exp.EQ(this=twice, expression=paren(denominator))
+        return exp.EQ(this=paren(remainder), expression=literal(Decimal(0)))
 
     def _floor_div(self, a, b, q_dec: Dec, digits) -> tuple[exp.Expression, exp.Expression]:
         """floor(a / b) and a - b × floor(a / b), for whole a and b > 0."""
@@ -439,6 +550,18 @@ class Arith:
 _DECIMAL_ROUNDING = ("half_up", "floor", "ceiling", "down", "up")
 # Modes that round a value known not to be negative with one whole division.
 _ONE_DIVISION = ("half_up", "floor", "ceiling", "down", "up")
+
+
+def _inexact(t: Dec, *operands: Num) -> bool:
+    # Python rounds a result to 28 significant digits; shorter results of exact values are exact.
+    return any(x.inexact for x in operands) or t.precision > 28
+
+
+def _rounded_high(high: Decimal | None, places: int) -> Decimal | None:
+    # Rounding never moves a value past its bound rounded up to the same places.
+    if high is None:
+        return None
+    return high.quantize(Decimal(1).scaleb(-places), rounding=decimal.ROUND_CEILING)
 
 
 def _den(x: Num) -> tuple[exp.Expression, Dec]:

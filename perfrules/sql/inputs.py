@@ -169,10 +169,13 @@ class _Reader:
     def _value(self, parsed: exp.Expression) -> Num:
         nonneg = self.slot.kind != "number" and (self.slot.low is None or self.slot.low >= 0)
         if self.value_type == self.parse_type:
-            return Num(parsed, self.parse_type, nonneg=nonneg)
-        fits = self._within(parsed, self.slot.low, self.slot.high)
-        narrow = self.plan.put(case([(fits, cast(parsed, self.value_type))], exp.Null()))
-        return Num(narrow, self.value_type, nonneg=nonneg)
+            return Num(parsed, self.parse_type, nonneg=nonneg, high=self.slot.high)
+        if self.dialect.name == "duckdb":  # NULL where out of range, in one step
+            narrow = self.plan.put(exp.TryCast(this=parsed, to=self.value_type.type()))
+        else:
+            fits = self._within(parsed, self.slot.low, self.slot.high)
+            narrow = self.plan.put(case([(fits, cast(parsed, self.value_type))], exp.Null()))
+        return Num(narrow, self.value_type, nonneg=nonneg, high=self.slot.high)
 
     def _typed(self) -> _Found:
         x, t = self.raw, self.parse_type
@@ -183,7 +186,8 @@ class _Reader:
         own = Dec(self.column.digits, self.column.scale)
         if own.digits <= t.digits and own.scale <= t.scale:
             self.parse_type = own  # a narrower column is taken as it is: fewer digits to carry
-            self.value_type = _narrowed(own, self.slot)
+            # Narrowing to the range costs a cast per row; only a wide column is worth it.
+            self.value_type = _narrowed(own, self.slot) if own.precision > 9 else own
             return _Found(x, None, not_whole, negative, FALSE)
         checks = []
         if self.column.digits > t.digits:

@@ -1,10 +1,11 @@
-"""Layers of SELECTs: every intermediate value is computed once, as a column.
+"""Layers of SELECTs: every intermediate value used twice is computed once, as a column.
 
 A value used twice (a rate compared with each band of a tiers, a numerator that is both
 tested and divided) would otherwise be copied into each use, and nested ``min``/``max``
-would copy it exponentially. ``Plan.put`` gives an expression its own column in the first
-layer after the columns it reads; the query is then one SELECT per layer, each adding its
-columns to everything below (``SELECT *, … FROM (…)``).
+would copy it exponentially. ``Plan.put`` names an expression; when the query is built,
+a named expression used once is written in place, and one used more often gets its own
+column in the first layer after the columns it reads. The query is then one SELECT per
+layer, each adding its columns to everything below (``SELECT *, … FROM (…)``).
 
 Column names are generated (``__pr12``); names from the ruleset never become columns
 until the last SELECT, where they are quoted identifiers.
@@ -12,11 +13,19 @@ until the last SELECT, where they are quoted identifiers.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from sqlglot import exp
 
 from perfrules.sql.dialects import Dialect
 
 PREFIX = "__pr"
+_MAX_INLINE_DEPTH = 40  # deeper expressions get a column even when used once: the
+# renderer and the engines' parsers recurse once per level
+
+
+# Expressions that need no parentheses wherever they are written.
+_ATOMS = (exp.Column, exp.Literal, exp.Cast, exp.Paren, exp.Case, exp.Boolean, exp.Null, exp.Anonymous)
 
 
 def column(name: str) -> exp.Column:
@@ -32,45 +41,84 @@ def is_simple(expression: exp.Expression) -> bool:
     while isinstance(expression, (exp.Cast, exp.Not, exp.Paren, exp.Is)):
         if isinstance(expression, exp.Is) and not isinstance(expression.expression, exp.Null):
             return False
+        if isinstance(expression, exp.TryCast):
+            return False
         expression = expression.this
     return isinstance(expression, (exp.Column, exp.Literal, exp.Boolean, exp.Null))
 
 
 class Plan:
-    """The layers of one query; layer 0 is the SELECT from the source table."""
+    """The named expressions of one query; layer 0 is the SELECT from the source table."""
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
-        self.layers: list[list[exp.Alias]] = [[]]
-        self._layer_of: dict[str, int] = {}
+        self._source: list[exp.Alias] = []
+        self._named: dict[str, exp.Expression] = {}  # in the order they were named
+        # While set, each new column is computed only where it holds (NULL elsewhere):
+        # an input's default is worked out only in the rows that leave the input out.
+        self.guard: exp.Expression | None = None
 
     def source(self, expression: exp.Expression, hint: str) -> exp.Column:
         """A column of layer 0, read straight from the source table."""
-        return self._add(expression, 0, hint)
-
-    def put(self, expression: exp.Expression, hint: str = "") -> exp.Expression:
-        """``expression`` as a column of its own (simple expressions are returned as they are)."""
-        if is_simple(expression):
-            return expression
-        reads = [self._layer_of.get(c.name, 0) for c in expression.find_all(exp.Column)]
-        return self._add(expression, max(reads, default=0) + 1, hint)
-
-    def _add(self, expression: exp.Expression, layer: int, hint: str) -> exp.Column:
-        name = f"{PREFIX}{len(self._layer_of)}{hint}"
-        while len(self.layers) <= layer:
-            self.layers.append([])
-        self.layers[layer].append(alias(expression, name))
-        self._layer_of[name] = layer
+        name = self._name(hint)
+        self._source.append(alias(expression, name))
         return column(name)
 
-    def query(self, table: exp.Expression, outputs: list[exp.Expression], where=None) -> exp.Select:
-        """The whole query: layer 0 from ``table`` (filtered by ``where``), each further
-        layer over the one below, and ``outputs`` over the last."""
-        select = exp.Select(expressions=list(self.layers[0]) or [exp.Star()])
+    def put(self, expression: exp.Expression, hint: str = "") -> exp.Expression:
+        """``expression`` under a name (simple expressions are returned as they are)."""
+        if is_simple(expression):
+            return expression
+        if self.guard is not None:
+            expression = exp.Case(ifs=[exp.If(this=self.guard, true=expression)], default=exp.Null())
+        name = self._name(hint)
+        self._named[name] = expression
+        return column(name)
+
+    def _name(self, hint: str) -> str:
+        return f"{PREFIX}{len(self._source) + len(self._named)}{hint}"
+
+    # ---- building the query
+    def query(self, table: exp.Expression, outputs: list[exp.Expression]) -> exp.Select:
+        """The whole query: layer 0 from ``table``, each further layer over the one below,
+        and ``outputs`` over the last."""
+        uses = Counter(c.name for e in [*self._named.values(), *outputs] for c in e.find_all(exp.Column))
+        written: dict[str, exp.Expression] = {}  # a name used once, as it is written in place
+        depth: dict[str, int] = {}
+        layer_of = {a.alias: 0 for a in self._source}
+        layers: list[list[exp.Alias]] = [list(self._source)]
+        for name, expression in self._named.items():
+            if uses[name] == 0:
+                continue
+            expression, level = self._substitute(expression, written, depth)
+            if uses[name] == 1 and level < _MAX_INLINE_DEPTH:
+                written[name], depth[name] = expression, level
+                continue
+            layer = 1 + max((layer_of.get(c.name, 0) for c in expression.find_all(exp.Column)), default=0)
+            while len(layers) <= layer:
+                layers.append([])
+            layers[layer].append(alias(expression, name))
+            layer_of[name] = layer
+        outputs = [self._substitute(output, written, depth)[0] for output in outputs]
+        return self._nest(table, layers, outputs)
+
+    @staticmethod
+    def _substitute(expression: exp.Expression, written: dict, depth: dict) -> tuple[exp.Expression, int]:
+        level = max((c.depth + depth.get(c.name, 0) for c in expression.find_all(exp.Column)), default=0)
+        if not any(c.name in written for c in expression.find_all(exp.Column)):
+            return expression, level
+
+        def replace(node):
+            if isinstance(node, exp.Column) and node.name in written:
+                found = written[node.name].copy()
+                return found if isinstance(found, _ATOMS) else exp.Paren(this=found)
+            return node
+
+        return expression.transform(replace, copy=True), level
+
+    def _nest(self, table: exp.Expression, layers: list, outputs: list) -> exp.Select:
+        select = exp.Select(expressions=list(layers[0]) or [exp.Star()])
         select.set("from_", exp.From(this=table))
-        if where is not None:
-            select.set("where", exp.Where(this=where))
-        for number, layer in enumerate(self.layers[1:], start=1):
+        for number, layer in enumerate(layers[1:], start=1):
             if layer:
                 select = self._over(select, [exp.Star(), *layer], f"{PREFIX}_l{number}")
         return self._over(select, outputs, f"{PREFIX}_out")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
 from sqlglot import exp
 
 from perfrules import model, nodes
@@ -169,10 +170,28 @@ class Scorer:
     def _tiers(self, tiers: model.Tiers) -> Num:
         a = self.arith
         subject = self.x.site(tiers.site)
+        tests = self.band_tests(subject, tiers.bands)
         score = a.const(tiers.bands[-1].points)
-        for band in reversed(tiers.bands[:-1]):
-            score = a.choose(self.contains(subject, band), a.const(band.points), score)
+        for band, test in reversed(list(zip(tiers.bands[:-1], tests))):
+            score = a.choose(test, a.const(band.points), score)
         return _with_zero(score, subject.z)
+
+    def band_tests(self, value: Num, bands) -> list[exp.Expression]:
+        """For each band, the test that picks it when the bands before it did not: bands in
+        ascending order, each starting where the one before ends, need only their upper
+        end tested (and the first its lower end)."""
+        if not _contiguous(bands):
+            return [self.contains(value, band) for band in bands]
+        tests = []
+        for i, band in enumerate(bands):
+            below = self._side(value, "<=" if band.high_closed else "<", band.high) if band.high is not None else TRUE
+            if i == 0 and band.low is not None:
+                below = both(self._side(value, ">=" if band.low_closed else ">", band.low), below)
+            tests.append(below)
+        return tests
+
+    def _side(self, value: Num, op: str, bound: Decimal) -> exp.Expression:
+        return self.arith.compare(_clean(value), op, self.arith.const(bound)).b
 
     def contains(self, value: Num, band: model.Band) -> exp.Expression:
         """``band.contains(value)``, by exact comparisons."""
@@ -202,24 +221,35 @@ class Scorer:
         return a.mul(points, units)
 
     def _limit(self, score: Num, maximum: Decimal) -> Num:
+        """``runtime._limit``: within [0, max]; a side the score cannot pass is not tested."""
         a = self.arith
-        top = a.const(maximum)
-        above = a.compare(score, ">", top).b
-        below = a.compare(score, "<", a.const(Decimal(0))).b
-        limited = a.choose(above, top, a.choose(below, a.const(Decimal(0)), score))
-        return _with_bound(limited, Dec.of(maximum).digits)
+        limited = score
+        if not score.nonneg:
+            below = a.compare(score, "<", a.const(Decimal(0)), decides=False).b
+            limited = a.choose(below, a.const(Decimal(0)), limited)
+        if score.high is None or score.high > maximum:
+            top = a.const(maximum)
+            limited = a.choose(a.compare(score, ">", top, decides=False).b, top, limited)
+        return attrs.evolve(limited, nonneg=True, high=min(maximum, limited.high or maximum),
+                            bound=Dec.of(maximum).digits)
+
+
+def _contiguous(bands) -> bool:
+    """Whether the bands run upward without gaps or overlaps (no ``otherwise``)."""
+    for before, after in zip(bands, bands[1:]):
+        if before.is_otherwise or after.is_otherwise or before.high is None or after.low is None:
+            return False
+        if before.high != after.low or before.high_closed == after.low_closed:
+            return False
+    return not (bands and bands[-1].is_otherwise)
 
 
 def _clean(value: Num) -> Num:
-    return Num(value.n, value.t, value.d, value.dt, None, value.nonneg, value.bound)
+    return attrs.evolve(value, z=None)
 
 
 def _with_zero(value: Num, zero: exp.Expression | None) -> Num:
-    return Num(value.n, value.t, value.d, value.dt, any_of(value.z, zero), value.nonneg, value.bound)
-
-
-def _with_bound(value: Num, digits: int) -> Num:
-    return Num(value.n, value.t, value.d, value.dt, value.z, True, digits)
+    return attrs.evolve(value, z=any_of(value.z, zero))
 
 
 def _any(conditions) -> exp.Expression:

@@ -45,6 +45,8 @@ def sql_outcome(ruleset: perfrules.Ruleset, record: dict):
         reasons = error.split("; PR")
         reasons = [reasons[0]] + ["PR" + r for r in reasons[1:]]
         codes = {(r[:5], r.split(" ")[1]) for r in reasons}
+        if {code for code, _ in codes} == {"PR702"}:
+            return ("python",)  # on a boundary Python decides: the runner hands it to Python
         if all(code != "PR601" for code, _ in codes):
             return ("facts", frozenset(codes))
         return ("zero", frozenset(code for code, _ in codes))
@@ -58,6 +60,8 @@ def _subject(message: str) -> str:
 
 
 def agree(python, sql) -> bool:
+    if sql[0] == "python":
+        return python[0] == "scores"
     if python[0] != sql[0]:
         return False
     if python[0] == "scores":

@@ -1,6 +1,6 @@
 """Report audit: the seed reports' printed values against the seed rulesets.
 
-The expected values are the reports' own (shared/seed-rubric-analysis.md §1, §2, §4): S24
+The expected values are the reports' own: S24
 printed 二季度分季执行率 115.82% where 59.41% / 50% = 118.82%, and scored 预算执行率 5.73
 (correct 5.75) and the total 94.54 (correct 94.56) from it; S23's scores all reproduce,
 and its printed 全年平均执行率 91.25% is the mean of rounded terms (91.3575% by the rubric).

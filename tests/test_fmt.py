@@ -260,3 +260,13 @@ def test_docstring_examples_run(module):
     import importlib
 
     assert doctest.testmod(importlib.import_module(module)).failed == 0
+
+
+def test_every_shipped_ruleset_is_in_canonical_form():
+    # The project's own rulesets show the layout `perfrules fmt` writes; CI keeps them so.
+    from pathlib import Path
+
+    from perfrules.cli import main
+
+    shipped = sorted(str(p) for p in (Path(__file__).parents[1] / "rulesets").rglob("*.rules"))
+    assert shipped and main(["fmt", "--check", *shipped]) == 0

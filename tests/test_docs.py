@@ -69,3 +69,24 @@ def test_site_builds_strictly(tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_quoted_fingerprints_belong_to_rulesets_that_exist():
+    # Outputs pasted into the docs carry a fingerprint; when a ruleset changes, the quote
+    # goes stale. Every fingerprint quoted must be that of a shipped ruleset or of a
+    # ```rules block in the docs, so a stale output fails here instead of misleading.
+    current = {check(parse(path.read_text(encoding="utf-8"), name=str(path))).fingerprint
+               for path in ROOT.joinpath("rulesets").rglob("*.rules")}
+    current |= {check(parse(text, name=str(where))).fingerprint for where, text in _examples_texts()}
+    quoted = {(path.relative_to(ROOT).as_posix(), found)
+              for path in _documents()
+              for found in re.findall(r"fingerprint\W{0,12}([0-9a-f]{16})\b", path.read_text(encoding="utf-8"))}
+    assert quoted, "the docs quote no fingerprint: this test has nothing to check"
+    stale = sorted((where, found) for where, found in quoted if found not in current)
+    assert not stale, f"stale fingerprints (rerun the command and paste its output): {stale}"
+
+
+def _examples_texts():
+    for path in _documents():
+        for line, text in _rules_blocks(path):
+            yield f"{path.name}:{line}", text

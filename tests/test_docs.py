@@ -90,3 +90,14 @@ def _examples_texts():
     for path in _documents():
         for line, text in _rules_blocks(path):
             yield f"{path.name}:{line}", text
+
+
+def test_generated_code_quoted_in_the_docs_is_what_perfrules_emits():
+    # docs/explanation/generated-code.md quotes `--emit-python` for the ruleset just above.
+    from perfrules import loads
+
+    page = ROOT / "docs" / "explanation" / "generated-code.md"
+    (line, rules), *_ = _rules_blocks(page)
+    text = page.read_text(encoding="utf-8")
+    quoted = text.split("--emit-python` prints for it:\n\n```text\n", 1)[1].split("```", 1)[0]
+    assert quoted == loads(rules).python_source

@@ -1,18 +1,26 @@
-"""Write docs/reference/diagnostics.md from the corpus of broken rulesets in tests/errors/.
+"""Write docs/reference/diagnostics.md from the corpus of broken inputs in tests/errors/.
 
-Each ``PRxxx-short-name.rules`` here fails with its code; ``PRxxx-short-name.expected``
-holds what perfrules prints for it. The reference page is generated from both and from
-``CODES`` below, so its examples are the tested ones and cannot drift:
+Each ``PRxxx-short-name.rules`` here fails its check with its code. The other stages have
+a directory each, whose cases bring the files that stage reads (``STAGE_DIRS``):
+``facts/`` a ruleset and its facts (``.yaml``), ``tables/`` an entity table (``.csv``),
+``reported/`` a ruleset, facts and a ``.reported.yaml``, ``evaluation/`` a ruleset and
+facts, ``cases/`` a ruleset and its ``.cases.yaml``. ``PRxxx-short-name.expected`` holds
+what perfrules prints for a case, run through the functions the CLI calls, in the case's
+directory. The reference page is generated from the corpus and from ``CODES`` below, so
+its examples are the tested ones and cannot drift:
 
     .venv/bin/python tests/errors/make_reference.py      # or: pytest --update-golden
 
 ``tests/test_errors_corpus.py`` checks the expected files and that the page is current.
+Internal errors (``NO_EXAMPLE``) are perfrules' own bugs: documented, with no example.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
@@ -30,12 +38,29 @@ class Code:
     fix: str
 
 
-STAGES = {
-    "1": "Parsing (PR1xx)",
-    "2": "Names and kinds (PR2xx)",
-    "3": "Bands (PR3xx)",
-    "4": "Points, structure, bounds and claims (PR4xx)",
-}
+STAGES = (  # (lowest code, heading, what raises it), in code order
+    ("PR100", "Parsing (PR1xx)", ""),
+    ("PR200", "Names and kinds (PR2xx)", ""),
+    ("PR300", "Bands (PR3xx)", ""),
+    ("PR400", "Points, structure, bounds and claims (PR4xx)", ""),
+    ("PR500", "Facts (PR501–PR510)",
+     "`perfrules.load_facts` and `Ruleset.evaluate` raise `FactsError` with every problem of the facts "
+     "at once. Each message names the input, the kind it must be and the indicators that need it."),
+    ("PR520", "Entity tables (PR520–PR522)",
+     "`perfrules.tables.load_table` (`perfrules impact` given one table) raises `FactsError` for a table "
+     "that cannot be read as a whole; a bad cell is reported by the facts codes, under the cell."),
+    ("PR530", "Reported figures (PR530–PR534)",
+     "`perfrules audit` reads the reported file (`perfrules.reported.load_reported`) and resolves its "
+     "names against the ruleset (`perfrules.audit.audit`) before it checks the facts, and raises "
+     "`ReportedError` with every problem at once."),
+    ("PR600", "Evaluation (PR6xx)", "`Ruleset.evaluate` raises `EvaluationError` for facts the rules do not cover."),
+    ("PR700", "Author cases (PR7xx)",
+     "`perfrules verify` reads `NAME.cases.yaml` beside `NAME.rules` (`perfrules.cases.load_cases`) and "
+     "checks it against the ruleset before any case runs; `CasesError` has every problem at once."),
+    ("PR900", "Internal errors (PR9xx)",
+     "An `InternalError` is a bug in perfrules, never in the ruleset or the facts: the command prints it, "
+     "says it is a bug and exits with status 3. There is no example to copy; please report it."),
+)
 
 CODES = {
     "PR101": Code(
@@ -339,47 +364,292 @@ CODES = {
         "slip for another input.",
         "Name an input the rule reads, or delete the claim.",
     ),
+    # ---- facts (perfrules.load_facts, Ruleset.evaluate): FactsError, every problem at once
+    "PR501": Code(
+        "input missing from the facts",
+        "The facts leave out an input that a rule needs (directly, through a let, or through the default "
+        "of another input they leave out) and that has no `default`. The message gives the input's kind "
+        "and the indicators that need it; the note points at its declaration. An input no rule needs "
+        "this time may be left out.",
+        "Add the input to the facts, or give it a `default` in the ruleset.",
+    ),
+    "PR502": Code(
+        "name that is not an input",
+        "The facts give a name the ruleset does not declare as an input, usually a misspelt one; the hint "
+        "names the closest input. `evaluate_many` reports a frame column that is not an input, or a "
+        "`keep` name that is not a column or that clashes with an output column, the same way.",
+        "Fix the spelling, or delete the value; `keep=[...]` copies an extra column to the output.",
+    ),
+    "PR503": Code(
+        "value of the wrong kind",
+        "A value cannot be read as its input's kind: text where a number is needed, a fraction for a "
+        "count, a list or mapping, or anything but yes or no for a flag. Numbers may be written "
+        "`7,341.03`, in full-width digits, and percents as `\"12.42%\"` or `0.1242`.",
+        "Write the value as the kind the message names.",
+    ),
+    "PR504": Code(
+        "negative value",
+        "A count, amount, percent or ratio without a declared range is below 0.",
+        "Correct the value; if negative values are real, declare a range on the input (`input 结余: amount 万元 -100..100`).",
+    ),
+    "PR505": Code(
+        "value outside the declared range",
+        "A value lies outside its input's declared range, such as a judged score above its scale.",
+        "Correct the value, or widen the range in the ruleset if such values do occur.",
+    ),
+    "PR510": Code(
+        "facts file unreadable",
+        "The facts file cannot be read, is not valid YAML, JSON or TOML (the caret shows where the parser "
+        "gave up), has another suffix, or is not a mapping of input names to values.",
+        "Write one `input name: value` per line, in a `.yaml`, `.json` or `.toml` file saved as UTF-8.",
+    ),
+    # ---- entity tables (perfrules.tables.load_table): FactsError
+    "PR520": Code(
+        "table unreadable",
+        "An entity table cannot be read: a suffix other than `.csv` or `.parquet`, a file that is not "
+        "UTF-8, invalid CSV, no header row, or Parquet without pyarrow installed.",
+        "Save the table as UTF-8 CSV whose first row names the columns (inputs, and `entity` or `id`).",
+    ),
+    "PR521": Code(
+        "bad column name",
+        "Two columns of the header have the same name (the note points at the first), or a column holds "
+        "values but has no name. Empty unnamed columns, which spreadsheets export, are ignored.",
+        "Rename or delete one of the columns; name every column that has values.",
+    ),
+    "PR522": Code(
+        "row wider than the header",
+        "A row has more cells than the header names columns, usually because a number written with a "
+        "thousands separator (`7,341.03`) was not quoted and split into two cells.",
+        "Quote such cells (`\"7,341.03\"`) or write numbers without separators.",
+    ),
+    # ---- reported figures (perfrules.reported.load_reported, perfrules.audit.audit): ReportedError
+    "PR530": Code(
+        "reported file unreadable",
+        "The reported file cannot be read, is not valid YAML, is empty, or is not a mapping with the "
+        "sections `indicators`, `total`, `grade` and `figures`; or a section, or a value in one, has the "
+        "wrong shape.",
+        "Write the file in the shape shown in [Audit a report](../how-to/audit-a-report.md); the hint "
+        "names the section meant.",
+    ),
+    "PR531": Code(
+        "reported indicator not in the ruleset",
+        "An entry of `indicators` names no indicator, part or group of the ruleset, by name or as a path "
+        "suffix `a/b`.",
+        "Write the name as the ruleset spells it; the hint names the closest.",
+    ),
+    "PR532": Code(
+        "reported name fits several nodes",
+        "An entry of `indicators` names several nodes of the ruleset (the message lists them), so the "
+        "audit cannot tell which one the report printed.",
+        "Give more of the path, as `项目管理/及时性`.",
+    ),
+    "PR533": Code(
+        "reported figure not in the ruleset",
+        "An entry of `figures` names no let or input of the ruleset.",
+        "Write the name of the let or input the figure is; the hint names the closest. Declare a `let` "
+        "for a figure the ruleset does not compute yet.",
+    ),
+    "PR534": Code(
+        "printed value not a number",
+        "A printed score, total or figure is not a number as a report prints one (`5.73`, `\"115.82%\"`, "
+        "`7,341.03`; spaces and full-width digits are allowed).",
+        "Copy the number alone, without units such as `分`.",
+    ),
+    # ---- evaluation (Ruleset.evaluate): EvaluationError
+    "PR601": Code(
+        "unanswered zero denominator",
+        "A division the rule needs has a zero denominator for these facts, and the rule has no "
+        "`on zero denominator` clause saying what it scores then. The message names the division, the "
+        "let it is in if any, and the rule; the note points at the rule.",
+        "Add `on zero denominator → POINTS` to the rule (the rubric usually says what a department "
+        "without the base scores), or correct the facts.",
+    ),
+    # ---- author cases (perfrules.cases.load_cases, `perfrules verify`): CasesError
+    "PR701": Code(
+        "cases file unreadable",
+        "The cases file `NAME.cases.yaml` beside `NAME.rules` is missing, cannot be read, or is not valid "
+        "YAML; the caret shows where the YAML parser gave up.",
+        "Write the cases file beside the ruleset; quote texts that hold `: `, such as case names.",
+    ),
+    "PR702": Code(
+        "cases file of the wrong shape",
+        "A key is unknown (the hint names the closest), given twice, or missing (`cases:`, a case's "
+        "`name:` or `expect:`), or a value has the wrong shape, such as `with:` that is not a mapping.",
+        "Use the keys `facts` and `cases` at the top, and `name`, `facts`, `with`, `expect` and `note` in "
+        "a case.",
+    ),
+    "PR703": Code(
+        "expectation names no node",
+        "A key of `expect` names no group, indicator or part of the ruleset, and is not `total` or "
+        "`grade`.",
+        "Write the name as the ruleset spells it; the hint names the closest.",
+    ),
+    "PR704": Code(
+        "expectation names several nodes",
+        "A key of `expect` names several nodes of the ruleset (the message lists their paths).",
+        "Write more of the path, as `项目管理/及时性`.",
+    ),
+    "PR705": Code(
+        "impossible expectation",
+        "An expected score is not a number or lies outside 0 to the node's max, or an expected grade is "
+        "not a grade of the ruleset (or the ruleset has no grade scale).",
+        "Expect a score the node can give, or a grade of the scale.",
+    ),
+    "PR706": Code(
+        "two cases with one name",
+        "Two cases of the file have the same name, so a failure could not say which one failed.",
+        "Give every case its own name.",
+    ),
+    # ---- internal errors: InternalError, a bug in perfrules; no corpus example
+    "PR901": Code(
+        "generated code or layout failed verification (internal error)",
+        "The Python code generated for a ruleset failed its allow-list verification, or `perfrules fmt` "
+        "would have changed a ruleset's meaning or lost a comment (nothing is written then). Ruleset text "
+        "never reaches generated code, so this is a bug in perfrules, not in the ruleset. The command "
+        "exits with the internal-error status.",
+        "Report it, with the ruleset and the output of `perfrules --debug …`.",
+    ),
+    "PR902": Code(
+        "input used that the facts left out (internal error)",
+        "A rule used an input the facts left out although facts validation did not ask for it (PR501 "
+        "should have). This is a bug in perfrules, not in the facts.",
+        "Report it, with the ruleset, the facts and the output of `perfrules --debug …`; giving the input "
+        "in the facts works around it.",
+    ),
+}
+
+
+NO_EXAMPLE = frozenset({"PR901", "PR902"})
+"""Codes of perfrules' own bugs: documented on the page, deliberately without a corpus example."""
+
+
+def _clean(ruleset):
+    # The ruleset only sets the scene for a later stage; a warning of its own would muddle the example.
+    assert not ruleset.warnings, f"the example's ruleset {ruleset.name} should check without warnings"
+    return ruleset
+
+
+def _check(stem: str) -> str:
+    from perfrules.check import check
+    from perfrules.diagnostics import render
+    from perfrules.parse import parse
+
+    name = stem + ".rules"
+    return render(check(parse(Path(name).read_text(encoding="utf-8"), name=name)).warnings)
+
+
+def _facts(stem: str) -> None:
+    import perfrules
+
+    _clean(perfrules.load(stem + ".rules")).evaluate(perfrules.load_facts(stem + ".yaml"))
+
+
+def _table(stem: str) -> None:
+    from perfrules.tables import load_table
+
+    load_table(stem + ".csv")
+
+
+def _reported(stem: str) -> None:
+    # In the order of `perfrules audit`: ruleset, reported file, facts, then the audit itself.
+    import perfrules
+    from perfrules.audit import audit
+    from perfrules.reported import load_reported
+
+    ruleset = _clean(perfrules.load(stem + ".rules"))
+    printed = load_reported(stem + ".reported.yaml")
+    audit(ruleset, perfrules.load_facts(stem + ".yaml"), printed)
+
+
+def _cases(stem: str) -> None:
+    # As `perfrules verify` reads them: the cases file beside the ruleset, checked against its model.
+    import perfrules
+    from perfrules import cases
+
+    ruleset = _clean(perfrules.load(stem + ".rules"))
+    cases.load_cases(cases.cases_path(stem + ".rules"), ruleset.model)
+
+
+@attrs.frozen
+class Stage:
+    """A directory of the corpus: the file that names a case, the files the page shows for it
+    (in that order), and how perfrules is run on them."""
+
+    primary: str
+    shown: tuple[str, ...]
+    run: Callable[[str], str | None]
+
+
+STAGE_DIRS = {
+    "": Stage(".rules", (".rules",), _check),
+    "facts": Stage(".rules", (".rules", ".yaml"), _facts),
+    "tables": Stage(".csv", (".csv",), _table),
+    "reported": Stage(".rules", (".rules", ".yaml", ".reported.yaml"), _reported),
+    "evaluation": Stage(".rules", (".rules", ".yaml"), _facts),
+    "cases": Stage(".rules", (".rules", ".cases.yaml"), _cases),
 }
 
 
 def cases() -> list[Path]:
-    """Every corpus file, in code order."""
-    return sorted(HERE.glob("PR*.rules"))
+    """Every corpus case (the file that names it), in code order."""
+    found = [path for directory, stage in STAGE_DIRS.items() for path in (HERE / directory).glob("PR*" + stage.primary)]
+    return sorted(found, key=lambda path: (code_of(path), path.name))
 
 
 def code_of(path: Path) -> str:
     return _CODE.match(path.name).group(1)
 
 
-def render_case(path: Path) -> str:
-    """What perfrules prints for a corpus file: the error, or the warnings of a clean check."""
-    # Imported here so that running this file as a script can put the checkout on sys.path first.
-    from perfrules.check import check
-    from perfrules.diagnostics import render
-    from perfrules.errors import PerfrulesError
-    from perfrules.parse import parse
+def stage_of(path: Path) -> Stage:
+    return STAGE_DIRS["" if path.parent == HERE else path.parent.name]
 
-    try:
-        model = check(parse(path.read_text(encoding="utf-8"), name=path.name))
-    except PerfrulesError as error:
-        return str(error) + "\n"
-    return render(model.warnings) + "\n"
+
+def _stem(path: Path) -> str:
+    return path.name.removesuffix(stage_of(path).primary)
+
+
+def expected_of(path: Path) -> Path:
+    return path.parent / (_stem(path) + ".expected")
+
+
+def files_of(path: Path) -> list[Path]:
+    """The input files of a case, in the order the page shows them."""
+    return [path.parent / (_stem(path) + suffix) for suffix in stage_of(path).shown]
+
+
+def render_case(path: Path) -> str:
+    """What perfrules prints for a corpus case: the error, or the warnings of a clean check."""
+    # Imported here so that running this file as a script can put the checkout on sys.path first.
+    from perfrules.errors import PerfrulesError
+
+    # Run where the files are, with the names a user types there: paths in the messages are
+    # relative, so the expected files are the same on every machine.
+    with contextlib.chdir(path.parent):
+        try:
+            shown = stage_of(path).run(_stem(path))
+        except PerfrulesError as error:
+            return str(error) + "\n"
+    return (shown if shown is not None else "perfrules reported no problem") + "\n"
+
+
+def _stage_heading(code: str) -> tuple[str, str]:
+    return next((heading, about) for lowest, heading, about in reversed(STAGES) if code >= lowest)
 
 
 def reference() -> str:
-    """The whole reference page, from CODES and the corpus's .rules and .expected files."""
+    """The whole reference page, from CODES and the corpus's cases and .expected files."""
     by_code: dict[str, list[Path]] = {}
     for path in cases():
         by_code.setdefault(code_of(path), []).append(path)
     example = (HERE / "PR301-gap-between-bands.expected").read_text(encoding="utf-8").rstrip("\n")
     lines = [_INTRO.format(example=example), "| code | meaning |", "|---|---|"]
-    lines += [f"| [{code}](#{code.lower()}) | {CODES[code].title} |" for code in sorted(by_code)]
+    lines += [f"| [{code}](#{code.lower()}) | {CODES[code].title} |" for code in sorted(CODES)]
     stage = None
-    for code in sorted(by_code):
-        if code[2] != stage:
-            stage = code[2]
-            lines += ["", f"## {STAGES[stage]}"]
-        lines += _section(code, by_code[code])
+    for code in sorted(CODES):
+        if _stage_heading(code) != stage:
+            stage = _stage_heading(code)
+            lines += ["", f"## {stage[0]}"] + (["", stage[1]] if stage[1] else [])
+        lines += _section(code, by_code.get(code, []))
     return "\n".join(lines) + "\n"
 
 
@@ -387,11 +657,20 @@ def _section(code: str, paths: list[Path]) -> list[str]:
     entry = CODES[code]
     lines = ["", f"### {code}", "", f"**{entry.title}.** {entry.meaning}", "", f"*Fix:* {entry.fix}"]
     for path in paths:
-        rules = path.read_text(encoding="utf-8").rstrip("\n")
-        expected = path.with_suffix(".expected").read_text(encoding="utf-8").rstrip("\n")
-        lines += ["", f"`tests/errors/{path.name}`:", "", "```text", rules, "```", "",
-                  "gives", "", "```text", expected, "```"]
+        for i, file in enumerate(files_of(path)):
+            lines += _file_block(file, "with " if i else "")
+        expected = expected_of(path).read_text(encoding="utf-8").rstrip("\n")
+        lines += ["", "gives", "", "```text", expected, "```"]
     return lines
+
+
+def _file_block(path: Path, lead: str) -> list[str]:
+    name = path.relative_to(ROOT).as_posix()
+    text = path.read_text(encoding="utf-8").rstrip("\n")
+    if not text.strip():
+        return ["", f"{lead}`{name}` (an empty file)"]
+    language = "yaml" if path.name.endswith(".yaml") else "text"  # never ```rules: these do not check
+    return ["", f"{lead}`{name}`:", "", f"```{language}", text, "```"]
 
 
 _INTRO = """\
@@ -409,8 +688,11 @@ and may add notes (related places) and a hint (how to fix it):
 
 Parsing stops at the first error. Checking reports every problem of every pass in one run,
 errors and warnings together, in source order, and raises `CheckError` when there is an
-error. Warnings alone do not stop `check`: they are on the model's `warnings`. Each example
-below is a file of the test corpus, shown with what perfrules prints for it.
+error. Warnings alone do not stop `check`: they are on the model's `warnings`. The later
+stages (facts, entity tables, reported figures, evaluation, author cases) each raise one
+error holding every problem they found; each section says what raises it. Each example
+below is a file of the test corpus, with the facts, table, reported or cases file it needs,
+shown with what perfrules prints for it when run in the example's directory.
 """
 
 

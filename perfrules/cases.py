@@ -30,7 +30,7 @@ import yaml
 from perfrules import explain, model
 from perfrules.diagnostics import Diagnostics, did_you_mean
 from perfrules.errors import EvaluationError, FactsError, PerfrulesError
-from perfrules.facts import Facts, from_yaml_mapping, load_facts
+from perfrules.facts import Facts, from_yaml_mapping, load_facts, yaml_error_span
 from perfrules.result import Result
 from perfrules.source import Source, Span
 
@@ -127,8 +127,7 @@ def loads_cases(text: str, ruleset: model.Ruleset, *, name: str = "<cases>", bas
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        span = Span(source, mark.index, mark.index + 1) if mark else None
+        span = yaml_error_span(error, source)
         raise CasesError([_problem("PR701", f"the cases file is not valid YAML: {getattr(error, 'problem', error)}",
                                    span)]) from None
     reader = _Reader(source, ruleset, base)

@@ -78,14 +78,25 @@ def _file_problem(message: str, span: Span | None = None) -> Diagnostic:
     return Diagnostic("PR510", message, span)
 
 
+def yaml_error_span(error, source: Source) -> Span | None:
+    """Where a YAML syntax error is. PyYAML's problem mark can fall past the last line (an
+    unclosed bracket is noticed at the end); the context mark then shows where it opened."""
+    marks = [getattr(error, name, None) for name in ("problem_mark", "context_mark")]
+    inside = [m for m in marks if m is not None and m.index < len(source.text.rstrip())]
+    mark = inside[0] if inside else next((m for m in marks if m is not None), None)
+    if mark is None:
+        return None
+    at = min(mark.index, max(0, len(source.text) - 1))
+    return Span(source, at, at + 1)
+
+
 def _yaml(source: Source) -> Facts:
     import yaml  # only for YAML files: `import perfrules` stays lighter without it
 
     try:
         root = yaml.compose(source.text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        span = Span(source, mark.index, mark.index + 1) if mark else None
+        span = yaml_error_span(error, source)
         raise FactsError([_file_problem(f"the facts file is not valid YAML: {getattr(error, 'problem', error)}",
                                         span)]) from None
     if root is None:

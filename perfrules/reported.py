@@ -26,6 +26,7 @@ import yaml
 
 from perfrules.diagnostics import Diagnostic, did_you_mean
 from perfrules.errors import PerfrulesError
+from perfrules.facts import yaml_error_span
 from perfrules.source import Source, Span
 
 _SECTIONS = ("indicators", "total", "grade", "figures")
@@ -128,8 +129,7 @@ def _compose(source: Source):
     try:
         return yaml.compose(source.text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        span = Span(source, mark.index, mark.index + 1) if mark else None
+        span = yaml_error_span(error, source)
         message = f"the reported file is not valid YAML: {getattr(error, 'problem', error)}"
         raise ReportedError([Diagnostic("PR530", message, span)]) from None
 

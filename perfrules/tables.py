@@ -98,7 +98,7 @@ def loads_table(text: str, *, name: str = "<table>") -> list[Row]:
 
 def _records(source: Source):
     """(cells, start offset, end offset) of each CSV record; a quoted cell may span lines."""
-    reader = csv.reader(io.StringIO(source.text, newline=""))
+    reader = csv.reader(io.StringIO(source.text, newline=""), strict=True)  # an open quote is an error
     line = 1
     try:
         for cells in reader:

@@ -108,3 +108,10 @@ def test_malformed_files_are_facts_errors_with_positions():
         loads_facts("- 1\n- 2\n", name="list.yaml")
     with pytest.raises(FactsError, match="YAML, JSON or TOML"):
         perfrules.load_facts(__file__)
+
+
+def test_an_unclosed_bracket_is_shown_where_it_opens_not_past_the_end():
+    with pytest.raises(FactsError) as caught:
+        loads_facts("人数: 1\n比率: {a: 2\n", name="open.yaml")
+    line, col = caught.value.diagnostics[0].span.line_col
+    assert (line, col) == (2, 5)

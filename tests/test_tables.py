@@ -168,3 +168,12 @@ def test_parquet_rows_keep_decimals_and_leave_out_nulls(tmp_path):
     assert rows[0].facts["采购金额"] == Decimal("7341.03") and "采购金额" not in rows[1].facts
     ruleset = perfrules.loads(RULES)
     assert str(ruleset.evaluate(rows[0].facts).total) == "0.30"
+
+
+def test_an_unterminated_quote_is_an_error_not_a_row_without_facts():
+    from perfrules.errors import PerfrulesError
+    from perfrules.tables import loads_table
+
+    with pytest.raises(PerfrulesError) as caught:
+        loads_table('entity,在编人数\n"商务局,127\n', name="t.csv")
+    assert caught.value.diagnostics[0].code == "PR520"

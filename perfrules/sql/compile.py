@@ -41,7 +41,8 @@ class SqlError(PerfrulesError):
 
 def compile_query(ruleset: model.Ruleset, *, dialect: str = "duckdb", table: str | exp.Expression = "facts",
                   columns: Mapping[str, ColumnType] | None = None, keys: Sequence[str] = (),
-                  row: str | None = None, limits: Limits = Limits(), blank_rejected: bool = True) -> exp.Select:
+                  row: str | None = None, limits: Limits = Limits(), blank_rejected: bool = True,
+                  optimistic: bool = False) -> exp.Select:
     """The query that scores every row of ``table``.
 
     Args:
@@ -55,6 +56,9 @@ def compile_query(ruleset: model.Ruleset, *, dialect: str = "duckdb", table: str
         limits: how many digits each kind of input carries (``inputs.Limits``).
         blank_rejected: NULL the scores of a row with an error; a caller that drops those
             rows anyway saves the work.
+        optimistic: (DuckDB) let products that could exceed 64 bits be computed in 64 bits;
+            DuckDB then fails with an overflow error instead of giving a wrong result, and the
+            caller runs the query again without this.
 
     Raises:
         SqlError: a value could need more than 38 digits (PR701), or a column type the
@@ -67,7 +71,7 @@ def compile_query(ruleset: model.Ruleset, *, dialect: str = "duckdb", table: str
     """
     if columns is None:
         columns = {slot.name: TEXT for slot in ruleset.inputs}
-    compiler = _Compiler(ruleset, dialects.get(dialect), limits)
+    compiler = _Compiler(ruleset, dialects.get(dialect), limits, optimistic)
     return compiler.query(_table(table), dict(columns), tuple(keys), row, blank_rejected)
 
 
@@ -80,12 +84,13 @@ def _table(table: str | exp.Expression) -> exp.Expression:
 
 
 class _Compiler:
-    def __init__(self, ruleset: model.Ruleset, dialect: dialects.Dialect, limits: Limits) -> None:
+    def __init__(self, ruleset: model.Ruleset, dialect: dialects.Dialect, limits: Limits,
+                 optimistic: bool) -> None:
         self.ruleset = ruleset
         self.dialect = dialect
         self.limits = limits
         self.plan = Plan(dialect)
-        self.arith = Arith(self.plan, dialect)
+        self.arith = Arith(self.plan, dialect, optimistic=optimistic)
         self.refusals: list = []  # (condition, message) of values SQL cannot carry
 
     def query(self, table: exp.Expression, columns: dict, keys: tuple, row: str | None,

@@ -114,7 +114,8 @@ class Num:
     high: Decimal | None = None
     # Python's Decimal may hold a different value: a quotient it carried to 28 digits, or
     # a result longer than 28 digits it rounded. Decisions on such a value are checked.
-    inexact: bool = False
+    inexact: bool | exp.Expression = False  # or the condition, row by row
+    positive: bool = False  # known to be above zero: never a zero denominator
 
     @property
     def digits(self) -> int:
@@ -196,16 +197,20 @@ class Arith:
     """Builds exact operations on ``Num`` and ``Bool`` values for one dialect, putting
     operands that are used twice into columns of their own."""
 
-    def __init__(self, plan: Plan, dialect: Dialect) -> None:
+    def __init__(self, plan: Plan, dialect: Dialect, *, optimistic: bool = False) -> None:
         self.plan = plan
         self.dialect = dialect
+        # DuckDB multiplies DECIMALs of up to 18 digits in 64 bits, and fails (never wraps)
+        # when a product does not fit: an optimistic query lets it, and is run again
+        # without the optimism if it fails (duckdb_runner).
+        self.optimistic = optimistic
         # Conditions under which the exact value sits exactly on a boundary that Python
         # decides with a 28-digit approximation: such a row is Python's to score.
         self.boundaries: list[exp.Expression] = []
 
     # ---- building blocks
     def const(self, value: Decimal) -> Num:
-        return Num(literal(value), Dec.of(value), nonneg=value >= 0, high=value)
+        return Num(literal(value), Dec.of(value), nonneg=value >= 0, high=value, positive=value > 0)
 
     def keep(self, x: Num) -> Num:
         """``x`` with each part in a column, so that it can be used more than once."""
@@ -226,7 +231,7 @@ class Arith:
     def _wide_enough(self, a: exp.Expression, at: Dec, product: Dec) -> exp.Expression:
         """DuckDB multiplies two DECIMALs of up to 18 digits in 64 bits and fails when the
         product does not fit: give it a 128-bit operand when the product may need one."""
-        if self.dialect.name != "duckdb" or product.precision <= 18 or at.precision > 18:
+        if self.dialect.name != "duckdb" or self.optimistic or product.precision <= 18 or at.precision > 18:
             return a
         return cast(a, Dec(19 - at.scale, at.scale))
 
@@ -248,17 +253,21 @@ class Arith:
             high = x.high if x.high is not None and y.nonneg else None
         else:
             high = x.high + y.high if x.high is not None and y.high is not None else None
+        positive = not subtract and ((x.positive and y.nonneg) or (y.positive and x.nonneg))
         if x.d is None and y.d is None:
             n, t = self._add(x.n, x.t, y.n, y.t, op)
-            return Num(n, t, z=any_of(x.z, y.z), nonneg=nonneg, high=high, inexact=_inexact(t, x, y))
+            return Num(n, t, z=any_of(x.z, y.z), nonneg=nonneg, high=high, inexact=_inexact(t, x, y),
+                       positive=positive)
         if x.d is not None and y.d is not None and x.d == y.d:
             n, t = self._add(x.n, x.t, y.n, y.t, op)
-            return Num(n, t, x.d, x.dt, any_of(x.z, y.z), nonneg, high=high, inexact=True)
+            return Num(n, t, x.d, x.dt, any_of(x.z, y.z), nonneg, high=high, inexact=_any_inexact(x, y),
+                       positive=positive)
         left, lt = self._mul(x.n, x.t, *_den(y))
         right, rt = self._mul(y.n, y.t, *_den(x))
         n, t = self._add(left, lt, right, rt, op)
         d, dt = self._mul(*_den(x), *_den(y))
-        return Num(n, t, d, dt, any_of(x.z, y.z), nonneg, high=high, inexact=True)
+        return Num(n, t, d, dt, any_of(x.z, y.z), nonneg, high=high, inexact=_any_inexact(x, y),
+                   positive=positive)
 
     def mul(self, x: Num, y: Num) -> Num:
         n, t = self._mul(x.n, x.t, y.n, y.t)
@@ -269,10 +278,11 @@ class Arith:
         both_known = x.nonneg and y.nonneg and x.high is not None and y.high is not None
         return Num(n, t, d, dt, any_of(x.z, y.z), x.nonneg and y.nonneg,
                    high=x.high * y.high if both_known else None,
-                   inexact=d is not None or _inexact(t, x, y))
+                   inexact=_inexact(t, x, y) if d is None else _any_inexact(x, y), positive=x.positive and y.positive)
 
     def neg(self, x: Num) -> Num:
-        return attrs.evolve(x, n=exp.Neg(this=paren(x.n)), nonneg=False, high=Decimal(0) if x.nonneg else None)
+        return attrs.evolve(x, n=exp.Neg(this=paren(x.n)), nonneg=False, high=Decimal(0) if x.nonneg else None,
+                            positive=False)
 
     def abs(self, x: Num) -> Num:
         return attrs.evolve(x, n=exp.Abs(this=x.n), nonneg=True, high=None)
@@ -283,6 +293,10 @@ class Arith:
         if constant is not None and constant != 0 and y.d is None:
             return self._div_constant(x, constant)
         y = self.keep(y)
+        if y.positive:  # the data never has a zero here (or the constant is not zero)
+            n, t = self._mul(x.n, x.t, *_den(y))
+            d, dt = self._mul(*_den(x), y.n, y.t)
+            return self._quotient(Num(n, t, d, dt, any_of(x.z, y.z), x.nonneg, None, positive=x.positive), x, y)
         zero = exp.EQ(this=paren(y.n), expression=literal(Decimal(0)))
         n, t = self._mul(x.n, x.t, *_den(y))
         safe = case([(zero, literal(Decimal(1)))], y.n if y.nonneg else exp.Abs(this=y.n))
@@ -290,7 +304,21 @@ class Arith:
         if not y.nonneg:
             n = case([(exp.LT(this=paren(y.n), expression=literal(Decimal(0))), exp.Neg(this=paren(n)))], n)
         nonneg = x.nonneg and y.nonneg
-        return Num(n, t, d, dt, any_of(x.z, y.z, zero), nonneg, None, inexact=True)
+        return self._quotient(Num(n, t, d, dt, any_of(x.z, y.z, zero), nonneg, None), x, y)
+
+    def _quotient(self, q: Num, *operands: Num) -> Num:
+        """``q``, a fresh quotient, knowing when Python's 28 digits hold it exactly: when it
+        ends within a few decimals (tested only where a decision needs to know)."""
+        q = self.keep(q)
+        places = min(12, MAX_DIGITS - 1 - q.t.precision, 28 - q.digits)
+        if places < 1:
+            return attrs.evolve(q, inexact=True)
+        shifted, _ = self._mul(q.n, q.t, *_power(places))
+        endless = exp.NEQ(this=exp.Mod(this=paren(shifted), expression=paren(q.d)), expression=literal(Decimal(0)))
+        inexact = _any_inexact(*operands)
+        if inexact is True:
+            return attrs.evolve(q, inexact=True)
+        return attrs.evolve(q, inexact=any_of(endless, None if inexact is False else inexact))
 
     def _div_constant(self, x: Num, constant: Decimal) -> Num:
         inverse = Decimal(1) / constant
@@ -307,7 +335,7 @@ class Arith:
             with decimal.localcontext() as context:
                 context.rounding = decimal.ROUND_CEILING
                 high = x.high / Decimal(p)
-        return Num(n, x.t, d, dt, x.z, x.nonneg and constant > 0, high=high, inexact=True)
+        return self._quotient(Num(n, x.t, d, dt, x.z, x.nonneg and constant > 0, high=high), x)
 
     # ---- comparisons and choices
     def compare(self, x: Num, op: str, y: Num, *, decides: bool = True) -> Bool:
@@ -319,8 +347,9 @@ class Arith:
             left, left_t = self._mul(x.n, x.t, *_den(y))
             right, right_t = self._mul(y.n, y.t, *_den(x))
         left_t.join(right_t)  # both sides are widened to one type
-        if decides and (x.inexact or y.inexact):
-            self.boundaries.append(_binary(exp.EQ, left, right))
+        inexact = _any_inexact(x, y)
+        if decides and inexact is not False:
+            self.boundaries.append(both(_binary(exp.EQ, left, right), _sql(inexact)))
         kinds = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE, "=": exp.EQ, "!=": exp.NEQ}
         return Bool(_binary(kinds[op], left, right), any_of(x.z, y.z))
 
@@ -341,7 +370,14 @@ class Arith:
             z = case([(condition, a.z if a.z is not None else FALSE)], b.z if b.z is not None else FALSE)
         bound = max(a.digits, b.digits)
         high = max(a.high, b.high) if a.high is not None and b.high is not None else None
-        return Num(n, a.t.join(b.t), d, dt, z, a.nonneg and b.nonneg, bound, high, a.inexact or b.inexact)
+        if a.inexact is b.inexact or (a.inexact is False and b.inexact is False):
+            inexact = a.inexact
+        elif a.inexact is True and b.inexact is True:
+            inexact = True
+        else:
+            inexact = case([(condition, _sql(a.inexact))], _sql(b.inexact))
+        return Num(n, a.t.join(b.t), d, dt, z, a.nonneg and b.nonneg, bound, high, inexact,
+                   a.positive and b.positive)
 
     def extreme(self, values: list[Num], op: str) -> Num:
         """``min`` (op ``<``) or ``max`` (op ``>``): the first value no later one beats."""
@@ -354,12 +390,14 @@ class Arith:
             best = self.keep(self.choose(beats, attrs.evolve(value, z=None), attrs.evolve(best, z=None)))
         # max(x, 0) is never negative; min is only when all of its values are not.
         nonneg = any(v.nonneg for v in values) if op == ">" else all(v.nonneg for v in values)
+        positive = any(v.positive for v in values) if op == ">" else all(v.positive for v in values)
         highs = [v.high for v in values if v.high is not None]
         if op == ">":
             high = max(highs) if len(highs) == len(values) else None
         else:
             high = min(highs) if highs else None
-        return attrs.evolve(best, z=self.plan.put(zero) if zero is not None else None, nonneg=nonneg, high=high)
+        return attrs.evolve(best, z=self.plan.put(zero) if zero is not None else None, nonneg=nonneg, high=high,
+                            positive=positive)
 
     def either(self, condition: Bool, when_true: Num, when_false: Num) -> Num:
         """A choice on a condition that may itself have met a zero denominator."""
@@ -371,7 +409,7 @@ class Arith:
         """``x`` rounded to ``places`` decimals by ``mode`` (runtime.ROUNDING_MODES), exactly."""
         if x.d is None and x.t.scale <= places:
             return x
-        if x.d is None and mode in _DECIMAL_ROUNDING and not x.inexact:
+        if x.d is None and mode in _DECIMAL_ROUNDING and x.inexact is False:
             return self._round_decimal(x, places, mode)
         x = self.keep(x)
         if x.d is None:
@@ -387,13 +425,16 @@ class Arith:
         if quotient_digits > self.dialect.max_quotient_digits:
             raise TooWide(quotient_digits, self.dialect.max_quotient_digits)
         q_dec = Dec(quotient_digits, 0)
-        if x.nonneg and mode in _ONE_DIVISION and not x.inexact:
-            rounded = self._round_nonneg(numerator, denominator, mode, q_dec, digits)
+        if x.nonneg and mode in _ONE_DIVISION:
+            rounded, boundary = self._round_nonneg(numerator, denominator, mode, q_dec, digits)
+            if x.inexact is not False:
+                self.boundaries.append(both(boundary, _sql(x.inexact)))
         else:
             q, remainder = self._floor_div(numerator, denominator, q_dec, digits)
             rounded = self._by_mode(q, remainder, denominator, numerator, mode, x.nonneg, q_dec, digits[1])
-            if x.inexact:
-                self.boundaries.append(self._on_boundary(remainder, denominator, mode, digits[1]))
+            if x.inexact is not False:
+                self.boundaries.append(both(self._on_boundary(remainder, denominator, mode, digits[1]),
+                                            _sql(x.inexact)))
         scaled, t = self._mul(cast(rounded, q_dec), q_dec, literal(Decimal(1).scaleb(-places)), Dec(0, places))
         return Num(scaled, t, z=x.z, nonneg=x.nonneg, bound=x.digits + 1, high=_rounded_high(x.high, places))
 
@@ -428,33 +469,42 @@ class Arith:
         finally:
             self.plan.guard = outer
         result = self.choose(fits, small, large)
-        return attrs.evolve(result, z=x.z, nonneg=x.nonneg, high=_rounded_high(x.high, places), inexact=False)
+        return attrs.evolve(result, z=x.z, nonneg=x.nonneg, high=_rounded_high(x.high, places), inexact=False,
+                            positive=False)
 
-    def _round_nonneg(self, a, b, mode: str, q_dec: Dec, digits) -> exp.Expression:
-        """A / B ≥ 0 rounded by one whole division: floor is A div B, ceiling (A + B - 1) div B,
-        half up (2A + B) div 2B."""
+    def _round_nonneg(self, a, b, mode: str, q_dec: Dec, digits) -> tuple[exp.Expression, exp.Expression]:
+        """A / B ≥ 0 rounded by one whole division (floor is A div B, ceiling (A + B - 1) div
+        B, half up (2A + B) div 2B), and whether A / B is on a boundary of the mode."""
         a_digits, b_digits = digits
-        if mode in ("floor", "down"):
-            top, bottom, size = a, b, max(digits)
-        elif mode in ("ceiling", "up"):
-            top = cast(exp.Sub(this=exp.Add(this=paren(a), expression=paren(b)), expression=literal(Decimal(1))),
-                       Dec(max(digits) + 1, 0))
-            bottom, size = b, max(digits) + 1
-        elif max(a_digits + 1, b_digits) + 1 > 18 >= max(digits) and self.dialect.name == "duckdb":
+        zero = literal(Decimal(0))
+        if mode in ("floor", "down", "ceiling", "up"):
+            a = self.plan.put(a)
+            on_boundary = exp.EQ(this=exp.Mod(this=paren(a), expression=paren(b)), expression=zero)
+            if mode in ("floor", "down"):
+                top, size = a, max(digits)
+            else:
+                top = cast(exp.Sub(this=exp.Add(this=paren(a), expression=paren(b)), expression=literal(Decimal(1))),
+                           Dec(max(digits) + 1, 0))
+                size = max(digits) + 1
+            _fits(size)
+            return cast(self.dialect.trunc_div(top, b, size), q_dec), on_boundary
+        if max(a_digits + 1, b_digits) + 1 > 18 >= max(digits) and self.dialect.name == "duckdb":
             # (2A + B) would need 128 bits where A and B do not: A div B, plus one if
             # the remainder is at least half of B.
             q = self.plan.put(cast(self.dialect.trunc_div(a, b, max(digits)), q_dec))
-            twice = exp.Mul(this=paren(exp.Mod(this=paren(a), expression=paren(b))), expression=literal(Decimal(2)))
-            up = exp.GTE(this=cast(twice, Dec(b_digits + 1, 0)), expression=paren(b))
-            return case([(up, cast(exp.Add(this=q, expression=literal(Decimal(1))), q_dec))], q)
-        else:  # half_up
-            two = literal(Decimal(2))
-            top = cast(exp.Add(this=exp.Mul(this=paren(a), expression=two), expression=paren(b)),
-                       Dec(max(a_digits + 1, b_digits) + 1, 0))
-            bottom = cast(exp.Mul(this=paren(b), expression=two.copy()), Dec(b_digits + 1, 0))
-            size = max(a_digits + 1, b_digits) + 1
+            twice = self.plan.put(cast(exp.Mul(this=paren(exp.Mod(this=paren(a), expression=paren(b))),
+                                                expression=literal(Decimal(2))), Dec(b_digits + 1, 0)))
+            up = exp.GTE(this=twice, expression=paren(b))
+            rounded = case([(up, cast(exp.Add(this=q, expression=literal(Decimal(1))), q_dec))], q)
+            return rounded, exp.EQ(this=twice, expression=paren(b))
+        two = literal(Decimal(2))
+        size = max(a_digits + 1, b_digits) + 1
         _fits(size)
-        return cast(self.dialect.trunc_div(top, bottom, size), q_dec)
+        top = self.plan.put(cast(exp.Add(this=exp.Mul(this=paren(a), expression=two), expression=paren(b)),
+                                 Dec(size, 0)))
+        bottom = self.plan.put(cast(exp.Mul(this=paren(b), expression=two.copy()), Dec(b_digits + 1, 0)))
+        on_boundary = exp.EQ(this=exp.Mod(this=top, expression=bottom), expression=zero)
+        return cast(self.dialect.trunc_div(top, bottom, size), q_dec), on_boundary
 
     def _round_decimal(self, x: Num, places: int, mode: str) -> Num:
         """A decimal rounded half up by a cast, or toward ±∞ by FLOOR and CEIL: each engine
@@ -552,9 +602,23 @@ _DECIMAL_ROUNDING = ("half_up", "floor", "ceiling", "down", "up")
 _ONE_DIVISION = ("half_up", "floor", "ceiling", "down", "up")
 
 
-def _inexact(t: Dec, *operands: Num) -> bool:
+def _inexact(t: Dec, *operands: Num) -> bool | exp.Expression:
     # Python rounds a result to 28 significant digits; shorter results of exact values are exact.
-    return any(x.inexact for x in operands) or t.precision > 28
+    return True if t.precision > 28 else _any_inexact(*operands)
+
+
+def _any_inexact(*operands: Num) -> bool | exp.Expression:
+    flags = [x.inexact for x in operands]
+    if any(flag is True for flag in flags):
+        return True
+    found = any_of(*(flag for flag in flags if flag is not False))
+    return False if found is None else found
+
+
+def _sql(flag: bool | exp.Expression) -> exp.Expression:
+    if isinstance(flag, bool):
+        return TRUE if flag else FALSE
+    return flag
 
 
 def _rounded_high(high: Decimal | None, places: int) -> Decimal | None:

@@ -62,11 +62,19 @@ class Limits:
 
 @attrs.frozen
 class ColumnType:
-    """What a source column holds: text, boolean, decimal (digits, scale), double, absent."""
+    """What a source column holds: text, boolean, decimal (digits, scale), double, absent.
+
+    For a typed column, what a pass over the table proved may be added: ``low`` and
+    ``high``, the smallest and largest value in it, and ``complete``, no row leaves it
+    empty. The checks these settle are then left out of the query.
+    """
 
     kind: str
     digits: int = 0
     scale: int = 0
+    low: Decimal | None = None
+    high: Decimal | None = None
+    complete: bool = False
 
 
 TEXT = ColumnType("text")
@@ -113,6 +121,8 @@ class _Reader:
         if column.kind == "text":
             blank = exp.EQ(this=_trim(raw), expression=exp.Literal.string(""))
             self.present = plan.put(negate(exp.Or(this=exp.Is(this=raw, expression=exp.Null()), expression=blank)))
+        elif column.complete:
+            self.present = TRUE
         else:
             self.present = plan.put(exp.Not(this=exp.Is(this=raw, expression=exp.Null())))
 
@@ -138,9 +148,9 @@ class _Reader:
         value = self._value(found.parsed)
         conditions = [found.bad, found.not_whole if self.slot.kind == "count" else None, found.wide]
         if self.slot.low is not None or self.slot.high is not None:
-            conditions.append(negate(self._within(found.parsed, self.slot.low, self.slot.high)))
+            conditions.append(self._outside(found.parsed))
         negative_of = None
-        if self._checks_sign():
+        if self._checks_sign() and not (isinstance(found.negative, exp.Boolean) and not found.negative.this):
             if self.column.kind == "decimal" and not any_of(*conditions):
                 negative_of = self.raw
             else:
@@ -160,22 +170,35 @@ class _Reader:
                 problems.append((both(cleared, condition), message))
                 cleared = both(cleared, negate(condition))
         if self.slot.low is not None or self.slot.high is not None:
-            outside = negate(self._within(found.parsed, self.slot.low, self.slot.high))
+            outside = self._outside(found.parsed)
             problems.append((both(cleared, outside), self._message(
                 "PR505", f"must be within {_range_text(self.slot)}, got ")))
         problems.append((both(cleared, found.wide), self._too_wide()))
         return tuple(problems)
 
+    def _outside(self, x: exp.Expression) -> exp.Expression:
+        """Outside the input's range; a side the column's values are known to keep is not tested."""
+        low, high = self.slot.low, self.slot.high
+        if low is not None and self.column.low is not None and self.column.low >= low:
+            low = None
+        if high is not None and self.column.high is not None and self.column.high <= high:
+            high = None
+        return negate(self._within(x, low, high))
+
     def _value(self, parsed: exp.Expression) -> Num:
         nonneg = self.slot.kind != "number" and (self.slot.low is None or self.slot.low >= 0)
+        nonneg = nonneg or (self.column.low is not None and self.column.low >= 0)
+        highs = [h for h in (self.slot.high, self.column.high) if h is not None]
+        high = min(highs) if highs else None
+        positive = self.column.low is not None and self.column.low > 0
         if self.value_type == self.parse_type:
-            return Num(parsed, self.parse_type, nonneg=nonneg, high=self.slot.high)
+            return Num(parsed, self.parse_type, nonneg=nonneg, high=high, positive=positive)
         if self.dialect.name == "duckdb":  # NULL where out of range, in one step
             narrow = self.plan.put(exp.TryCast(this=parsed, to=self.value_type.type()))
         else:
             fits = self._within(parsed, self.slot.low, self.slot.high)
             narrow = self.plan.put(case([(fits, cast(parsed, self.value_type))], exp.Null()))
-        return Num(narrow, self.value_type, nonneg=nonneg, high=self.slot.high)
+        return Num(narrow, self.value_type, nonneg=nonneg, high=high, positive=positive)
 
     def _typed(self) -> _Found:
         x, t = self.raw, self.parse_type
@@ -183,6 +206,8 @@ class _Reader:
         if self.slot.kind == "count" and self.column.scale > 0:
             not_whole = exp.NEQ(this=exp.Floor(this=paren(x)), expression=x)
         negative = exp.LT(this=x, expression=literal(Decimal(0)))
+        if self.column.low is not None and self.column.low >= 0:
+            negative = FALSE
         own = Dec(self.column.digits, self.column.scale)
         if own.digits <= t.digits and own.scale <= t.scale:
             self.parse_type = own  # a narrower column is taken as it is: fewer digits to carry

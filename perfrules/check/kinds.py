@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from perfrules import nodes
 from perfrules.check.names import FUNCTIONS
-from perfrules.check.tree import definitions, definitions_in_order, refs, rules
+from perfrules.check.tree import definitions_in_order, fold_definitions, rules
 from perfrules.diagnostics import Diagnostics
 from perfrules.fmt import expr_text, number_text
 from perfrules.kinds import (
@@ -47,17 +47,7 @@ def check_kinds(tree: nodes.Ruleset, diagnostics: Diagnostics) -> None:
 
 def environment(tree: nodes.Ruleset) -> dict[str, Kind]:
     """The kind of every input and let; a let in a cycle is UNKNOWN (PR203 reports it)."""
-    known = definitions(tree)
-    env = {name: from_declaration(n.kind, n.unit) for name, n in known.items() if isinstance(n, nodes.Input)}
-    pending = {name: n.value for name, n in known.items() if isinstance(n, nodes.Let)}
-    while pending:
-        ready = [name for name, expr in pending.items() if not any(r.name in pending for r in refs(expr))]
-        if not ready:
-            break
-        for name in ready:
-            env[name] = kind_of(pending.pop(name), env)
-    env.update(dict.fromkeys(pending, UNKNOWN))
-    return env
+    return fold_definitions(tree, lambda n: from_declaration(n.kind, n.unit), kind_of, UNKNOWN)
 
 
 def describe(kind: Kind) -> str:

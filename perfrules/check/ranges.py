@@ -19,7 +19,7 @@ from perfrules import nodes
 from perfrules.check.kinds import is_mismatched
 from perfrules.check.names import FUNCTIONS
 from perfrules.check.structure import MAX_PLACES
-from perfrules.check.tree import definitions, refs
+from perfrules.check.tree import definitions, fold_definitions
 from perfrules.intervals import INF, Range, largest, smallest, total
 from perfrules.kinds import from_declaration
 
@@ -37,17 +37,7 @@ _CALLS = {"min": smallest, "max": largest, "sum": total, "abs": lambda rs: abs(r
 
 def value_ranges(tree: nodes.Ruleset) -> dict[str, Range | None]:
     """The range of every input and let; a let in a cycle gets None."""
-    known = definitions(tree)
-    env = {name: input_range(n) for name, n in known.items() if isinstance(n, nodes.Input)}
-    pending = {name: n.value for name, n in known.items() if isinstance(n, nodes.Let)}
-    while pending:
-        ready = [name for name, expr in pending.items() if not any(r.name in pending for r in refs(expr))]
-        if not ready:
-            break
-        for name in ready:
-            env[name] = range_of(pending.pop(name), env)
-    env.update(dict.fromkeys(pending))
-    return env
+    return fold_definitions(tree, input_range, range_of)
 
 
 def input_range(node: nodes.Input) -> Range | None:

@@ -117,3 +117,20 @@ def definitions_in_order(tree: nodes.Ruleset) -> tuple:
 def refs(expr: nodes.Expr) -> Iterator[nodes.Ref]:
     """Every name use in ``expr``, in source order."""
     return (n for n in nodes.walk(expr) if isinstance(n, nodes.Ref))
+
+
+def fold_definitions(tree: nodes.Ruleset, of_input, of_let, in_cycle=None) -> dict:
+    """A value for every input and let: ``of_input(input)``, then ``of_let(expr, values)``
+    for each let once the values it uses are known. A let in a cycle (PR203 reports it)
+    gets ``in_cycle``. Kinds and value ranges are both worked out this way."""
+    known = definitions(tree)
+    values = {name: of_input(n) for name, n in known.items() if isinstance(n, nodes.Input)}
+    pending = {name: n.value for name, n in known.items() if isinstance(n, nodes.Let)}
+    while pending:
+        ready = [name for name, expr in pending.items() if not any(r.name in pending for r in refs(expr))]
+        if not ready:
+            break
+        for name in ready:
+            values[name] = of_let(pending.pop(name), values)
+    values.update(dict.fromkeys(pending, in_cycle))
+    return values

@@ -26,11 +26,12 @@ scores AS (
     ROUND(LEAST(7, 2 * "绩效指标细化为工作任务"::INT + 2 * "绩效指标含效益指标"::INT + "绩效指标值清晰可衡量"::INT
       + "绩效指标可量化"::INT + "目标值测算有据评分"), 2) AS s4,
     ROUND(LEAST(2, CASE WHEN "实际采购金额" > "采购计划金额" THEN 0
-                        ELSE LEAST("实际采购金额" / "采购计划金额", 1) END + "采购政策功能落实评分"), 2) AS s5,
+                        ELSE LEAST("实际采购金额" / "采购计划金额", 1) END + "采购政策功能落实评分"), 2)::DECIMAL(4, 2) AS s5,
     CASE WHEN "存在违规支出" THEN 0
          ELSE ROUND("资金支出规范性评分" + "会计核算规范性评分"
            + GREATEST(0, 1 - 0.1 * CASE WHEN "调整调剂资金累计额" * 10 <= "部门预算总规模" THEN 0
-               ELSE CEIL((100 * "调整调剂资金累计额" - 10 * "部门预算总规模") / "部门预算总规模") END), 2) END AS s6,
+               ELSE CEIL((100 * "调整调剂资金累计额" - 10 * "部门预算总规模") / "部门预算总规模") END), 2)::DECIMAL(4, 2)
+         END AS s6,
     CASE WHEN "涉密免于公开" THEN 3
          ELSE (CASE WHEN NOT "部门预算已公开" THEN 0 WHEN "部门预算按规定公开" THEN 1.5 ELSE 1 END)
             + (CASE WHEN NOT "部门决算已公开" THEN 0 WHEN "部门决算按规定公开" THEN 1.5 ELSE 1 END) END AS s7,
@@ -52,10 +53,11 @@ scores AS (
                     WHEN "三公经费实际支出数" <= "三公经费预算安排数" THEN 2 ELSE 0 END)
             + (CASE WHEN "日常公用经费决算数" < 0.9 * "日常公用经费调整预算数" THEN 3
                     WHEN "日常公用经费决算数" <= "日常公用经费调整预算数" THEN 2 ELSE 0 END) END AS s15,
-    ROUND(LEAST(6, LEAST(q1, 1) + LEAST(q2, 1) + LEAST(q3, 1) + LEAST(q4, 1) + (q1 + q2 + q3 + q4) / 4 * 2), 2) AS s16,
+    ROUND(LEAST(6, LEAST(q1, 1) + LEAST(q2, 1) + LEAST(q3, 1) + LEAST(q4, 1) + (q1 + q2 + q3 + q4) / 4 * 2), 2)
+      ::DECIMAL(4, 2) AS s16,
     GREATEST(8 - 4 * "未完成重点工作数", 0)::DECIMAL(4, 2) AS s17,
     CASE WHEN "计划完成项目总数" = 0 THEN 6
-         ELSE ROUND(LEAST("已完成项目数" / "计划完成项目总数", 1) * 6, 2) END AS s18,
+         ELSE ROUND(LEAST("已完成项目数" / "计划完成项目总数", 1) * 6, 2)::DECIMAL(4, 2) END AS s18,
     ROUND("效果性评分", 2) AS s19,
     ("建立群众意见反映渠道"::INT + ("信访办理回复件数" >= "群众信访件数")::INT
       + ("信访及时办理回复件数" >= "群众信访件数")::INT)::DECIMAL(4, 2) AS s20,

@@ -41,7 +41,7 @@ class SqlError(PerfrulesError):
 
 def compile_query(ruleset: model.Ruleset, *, dialect: str = "duckdb", table: str | exp.Expression = "facts",
                   columns: Mapping[str, ColumnType] | None = None, keys: Sequence[str] = (),
-                  row: str | None = None, limits: Limits = Limits(), blank_rejected: bool = True,
+                  row: str | bool | None = None, limits: Limits = Limits(), blank_rejected: bool = True,
                   optimistic: bool = False) -> exp.Select:
     """The query that scores every row of ``table``.
 
@@ -52,7 +52,9 @@ def compile_query(ruleset: model.Ruleset, *, dialect: str = "duckdb", table: str
         columns: the table's columns and what they hold; by default every input, as text.
             An input without a column is not given in any row.
         keys: columns copied to the result as they are, to tell the rows apart.
-        row: a column numbering the rows; by default ``ROW_NUMBER() OVER ()``.
+        row: a column numbering the rows; by default ``ROW_NUMBER() OVER ()``; False for
+            no ``row`` column (a window over all rows keeps an engine from working in
+            parallel: DuckDB numbers the rows of the stored result instead).
         limits: how many digits each kind of input carries (``inputs.Limits``).
         blank_rejected: NULL the scores of a row with an error; a caller that drops those
             rows anyway saves the work.
@@ -93,11 +95,13 @@ class _Compiler:
         self.arith = Arith(self.plan, dialect, optimistic=optimistic)
         self.refusals: list = []  # (condition, message) of values SQL cannot carry
 
-    def query(self, table: exp.Expression, columns: dict, keys: tuple, row: str | None,
+    def query(self, table: exp.Expression, columns: dict, keys: tuple, row: str | bool | None,
               blank_rejected: bool) -> exp.Select:
         _check_names(self.ruleset, keys)
         key_columns = [self.plan.source(column(key), "k") for key in keys]
-        row_column = self.plan.source(column(row) if row else exp.Window(this=exp.RowNumber()), "row")
+        row_column = None
+        if row is not False:
+            row_column = self.plan.source(column(row) if row else exp.Window(this=exp.RowNumber()), "row")
         read = self._inputs(columns)
         env = {name: value.value for name, value in read.items()}
         expressions = Expressions(self.arith, self.ruleset, env)
@@ -113,7 +117,8 @@ class _Compiler:
             return case([(valid, value)], exp.Null()) if blank_rejected else value
 
         outputs = [alias(k, name) for k, name in zip(key_columns, keys)]
-        outputs.append(alias(row_column, "row"))
+        if row_column is not None:
+            outputs.append(alias(row_column, "row"))
         for rule, (value, dec) in scores.items():
             outputs.append(alias(scored(value), "/".join(rule.path)))
         outputs.append(alias(scored(cast(total.n, total.t)), "total"))
@@ -140,7 +145,7 @@ class _Compiler:
                 continue
             name = site.owner[0]
             if site.role == "default":
-                self.plan.guard = self.plan.put(negate(read[name].present))
+                self.plan.guard = self.plan.put(negate(read[name].present), column_of_its_own=True)
             try:
                 value = self._guarded(site, lambda: expressions.site(site.index))
             finally:
@@ -206,11 +211,19 @@ class _Compiler:
         return scores, zeros
 
     def _total(self, scores: dict) -> Num:
-        total = None
-        for value, dec in scores.values():
-            term = Num(value, dec, nonneg=True)
-            total = term if total is None else self.arith.add(total, term)
-        return self.arith.keep(total)
+        """The exact sum of the rounded indicator scores, added in pairs, each partial sum
+        as narrow as its maxima allow (21 terms would otherwise widen past 64 bits)."""
+        terms = [(value, dec, rule.max) for rule, (value, dec) in scores.items()]
+        while len(terms) > 1:
+            paired = []
+            for (a, at, am), (b, bt, bm) in zip(terms[::2], terms[1::2]):
+                dec = Dec(Dec.of(am + bm).digits, max(at.scale, bt.scale))
+                paired.append((cast(exp.Add(this=a, expression=b), dec), dec, am + bm))
+            if len(terms) % 2:
+                paired.append(terms[-1])
+            terms = paired
+        value, dec, maximum = terms[0]
+        return self.arith.keep(Num(value, dec, nonneg=True, high=maximum))
 
     def _grade(self, total: Num) -> exp.Expression:
         scale = self.ruleset.grade

@@ -39,6 +39,9 @@ from perfrules.sql.plan import column
 
 ENTITY_COLUMNS = ("entity", "id")  # as perfrules.tables: they name the entity, they are not inputs
 _SOURCE, _SCORED, _RESCUED = "__pr_source", "__pr_scored", "__pr_rescued"
+# CREATE TABLE AS keeps the order of the rows it reads (so does UPDATE): the stored row's
+# id is its place in the table, counted from 0, without a window that would serialise it.
+_ROW = "(rowid + 1)"
 _FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "json", ".json": "json"}
 
 
@@ -85,9 +88,9 @@ def score_table(ruleset, source, *, out: str | Path | None = None, rejects: str 
     types = _column_types(con, checked, columns)
     source_rows = _nonblank(types, keys, columns)
     query = _query(checked, types, keys, source_rows)
-    _run(con, query(True), query(False), progress)
+    _run(con, query, progress)
     by_python = _rescue(con, ruleset, checked, columns, source_rows)
-    read, rejected = con.execute(f'SELECT count(*), count("error") FROM {_SCORED}').fetchone()
+    read, rejected = con.execute(f'SELECT count(*), count("error") FROM {_SCORED}').fetchall()[0]
     if out is not None:
         _write(con, checked, keys, Path(out), Path(rejects) if rejects else default_rejects(Path(out)))
     return Summary(read, read - rejected, rejected, by_python, Path(out) if out else None,
@@ -168,7 +171,7 @@ def _column_types(con, checked: model.Ruleset, columns: dict) -> dict[str, Colum
             select += [exp.Min(this=column(name)), exp.Max(this=column(name))]
     query = exp.Select(expressions=select)
     query.set("from_", exp.From(this=exp.Table(this=exp.to_identifier(_SOURCE))))
-    found = list(con.execute(query.sql(dialect="duckdb")).fetchone())
+    found = list(con.execute(query.sql(dialect="duckdb")).fetchall()[0])
     rows = found.pop(0)
     for name in typed:
         complete = found.pop(0) == rows
@@ -204,11 +207,19 @@ def _decimal(value) -> Decimal | None:
 # ---- the query -------------------------------------------------------------------------------
 
 
+_COMPILED: dict = {}  # the same ruleset on a table of the same shape and ranges: the same query
+
+
 def _query(checked: model.Ruleset, types: dict, keys: tuple, source: exp.Expression) -> Callable[[bool], str]:
     def build(optimistic: bool) -> str:
-        query = compile_query(checked, dialect="duckdb", table=source, columns=types, keys=keys,
-                              blank_rejected=False, optimistic=optimistic)
-        return query.sql(dialect="duckdb")
+        key = (id(checked), checked.fingerprint, tuple(types.items()), keys, source.sql(), optimistic)
+        if key not in _COMPILED:
+            if len(_COMPILED) > 32:
+                _COMPILED.clear()
+            query = compile_query(checked, dialect="duckdb", table=source, columns=types, keys=keys, row=False,
+                                  blank_rejected=False, optimistic=optimistic)
+            _COMPILED[key] = (checked, query.sql(dialect="duckdb"))
+        return _COMPILED[key][1]
 
     return build
 
@@ -237,12 +248,12 @@ def _nonblank(types: dict, keys: tuple, columns: dict) -> exp.Expression:
     return exp.Subquery(this=select, alias=exp.TableAlias(this=exp.to_identifier("__pr_rows")))
 
 
-def _run(con, optimistic: str, safe: str, progress) -> None:
+def _run(con, query: Callable[[bool], str], progress) -> None:
     try:
-        _execute(con, f"CREATE OR REPLACE TEMP TABLE {_SCORED} AS {optimistic}", progress)
+        _execute(con, f"CREATE OR REPLACE TEMP TABLE {_SCORED} AS {query(True)}", progress)
     except duckdb.OutOfRangeException:
         # A product past 64 bits in some row: DuckDB refused it, so nothing was approximated.
-        _execute(con, f"CREATE OR REPLACE TEMP TABLE {_SCORED} AS {safe}", progress)
+        _execute(con, f"CREATE OR REPLACE TEMP TABLE {_SCORED} AS {query(False)}", progress)
 
 
 def _execute(con, sql: str, progress) -> None:
@@ -274,14 +285,14 @@ def _execute(con, sql: str, progress) -> None:
 
 def _rescue(con, ruleset, checked: model.Ruleset, columns: dict, source: exp.Expression) -> int:
     """Score with Python the rows flagged PR702; return how many there were."""
-    rows = [r for (r,) in con.execute(f'SELECT "row" FROM {_SCORED} WHERE "error" = ?', [BOUNDARY]).fetchall()]
+    rows = [r for (r,) in con.execute(f'SELECT {_ROW} FROM {_SCORED} WHERE "error" = ?', [BOUNDARY]).fetchall()]
     if not rows:
         return 0
     names = [slot.name for slot in checked.inputs if slot.name in columns]
     cells = ", ".join(_quoted(n) for n in names)
-    # Numbered as the query numbered them: the same rows, in the same order.
-    numbered = f"SELECT row_number() OVER () AS __pr_row, * FROM {source.sql(dialect='duckdb')}"
-    wanted = con.execute(f"SELECT __pr_row, {cells} FROM ({numbered}) WHERE __pr_row IN "
+    # Stored as the query stored them: the same rows, in the same order, so the same rowid.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE __pr_again AS SELECT {cells} FROM {source.sql(dialect='duckdb')}")
+    wanted = con.execute(f"SELECT rowid + 1, {cells} FROM __pr_again WHERE rowid + 1 IN "
                          f"(SELECT unnest(?::BIGINT[]))", [rows]).fetchall()
     paths = ["/".join(rule.path) for rule in checked.rules()]
     results = []
@@ -308,7 +319,7 @@ def _merge(con, paths: list[str], results: list) -> None:
                       grade, error) for row, scores, total, grade, error in results])
     sets = [f'{_quoted(p)} = CAST(r.scores[{i + 1}] AS DECIMAL(38, 10))' for i, p in enumerate(paths)]
     con.execute(f"UPDATE {_SCORED} AS s SET {', '.join(sets)}, total = CAST(r.total AS DECIMAL(38, 10)), "
-                f"grade = r.grade, error = r.error FROM {_RESCUED} AS r WHERE s.row = r.row")
+                f"grade = r.grade, error = r.error FROM {_RESCUED} AS r WHERE s.rowid + 1 = r.row")
 
 
 def _quoted(name: str) -> str:
@@ -320,10 +331,11 @@ def _quoted(name: str) -> str:
 
 def _write(con, checked: model.Ruleset, keys: tuple, out: Path, rejects: Path) -> None:
     paths = ["/".join(rule.path) for rule in checked.rules()]
-    scored = ", ".join(_quoted(c) for c in [*keys, "row", *paths, "total", "grade"])
+    scored = ", ".join([*(_quoted(c) for c in keys), f'{_ROW} AS "row"',
+                        *(_quoted(c) for c in [*paths, "total", "grade"])])
     # The table keeps the rows in order: CREATE TABLE AS preserves it, UPDATE works in place.
     _copy(con, f'SELECT {scored} FROM {_SCORED} WHERE "error" IS NULL', out)
-    rejected = ", ".join(_quoted(c) for c in ["row", *keys])
+    rejected = ", ".join([f'{_ROW} AS "row"', *(_quoted(c) for c in keys)])
     _copy(con, f'SELECT {rejected}, "error" AS reasons FROM {_SCORED} WHERE "error" IS NOT NULL', rejects)
 
 

@@ -116,6 +116,10 @@ class Num:
     # a result longer than 28 digits it rounded. Decisions on such a value are checked.
     inexact: bool | exp.Expression = False  # or the condition, row by row
     positive: bool = False  # known to be above zero: never a zero denominator
+    # When the exact value is a short decimal (a band edge, a rounding boundary), Python
+    # holds exactly that too: true of exact values, of one quotient of exact values, and
+    # of such a quotient plus an exact value or times 2s and 5s. Not of 1/3 × 3.
+    faithful: bool = True
 
     @property
     def digits(self) -> int:
@@ -254,20 +258,21 @@ class Arith:
         else:
             high = x.high + y.high if x.high is not None and y.high is not None else None
         positive = not subtract and ((x.positive and y.nonneg) or (y.positive and x.nonneg))
+        faithful = (x.inexact is False and y.faithful) or (y.inexact is False and x.faithful)
         if x.d is None and y.d is None:
             n, t = self._add(x.n, x.t, y.n, y.t, op)
             return Num(n, t, z=any_of(x.z, y.z), nonneg=nonneg, high=high, inexact=_inexact(t, x, y),
-                       positive=positive)
+                       positive=positive, faithful=faithful and t.precision <= 28)
         if x.d is not None and y.d is not None and x.d == y.d:
             n, t = self._add(x.n, x.t, y.n, y.t, op)
             return Num(n, t, x.d, x.dt, any_of(x.z, y.z), nonneg, high=high, inexact=_any_inexact(x, y),
-                       positive=positive)
+                       positive=positive, faithful=faithful)
         left, lt = self._mul(x.n, x.t, *_den(y))
         right, rt = self._mul(y.n, y.t, *_den(x))
         n, t = self._add(left, lt, right, rt, op)
         d, dt = self._mul(*_den(x), *_den(y))
         return Num(n, t, d, dt, any_of(x.z, y.z), nonneg, high=high, inexact=_any_inexact(x, y),
-                   positive=positive)
+                   positive=positive, faithful=faithful)
 
     def mul(self, x: Num, y: Num) -> Num:
         n, t = self._mul(x.n, x.t, y.n, y.t)
@@ -276,9 +281,12 @@ class Arith:
         else:
             d, dt = self._mul(*_den(x), *_den(y))
         both_known = x.nonneg and y.nonneg and x.high is not None and y.high is not None
+        faithful = ((x.inexact is False and y.inexact is False and t.precision <= 28)
+                    or (_tens(y) and x.faithful) or (_tens(x) and y.faithful))
         return Num(n, t, d, dt, any_of(x.z, y.z), x.nonneg and y.nonneg,
                    high=x.high * y.high if both_known else None,
-                   inexact=_inexact(t, x, y) if d is None else _any_inexact(x, y), positive=x.positive and y.positive)
+                   inexact=_inexact(t, x, y) if d is None else _any_inexact(x, y), positive=x.positive and y.positive,
+                   faithful=faithful)
 
     def neg(self, x: Num) -> Num:
         return attrs.evolve(x, n=exp.Neg(this=paren(x.n)), nonneg=False, high=Decimal(0) if x.nonneg else None,
@@ -309,11 +317,13 @@ class Arith:
     def _quotient(self, q: Num, *operands: Num) -> Num:
         """``q``, a fresh quotient, knowing when Python's 28 digits hold it exactly: when it
         ends within a few decimals (tested only where a decision needs to know)."""
-        q = self.keep(q)
+        q = attrs.evolve(self.keep(q), faithful=all(x.inexact is False for x in operands))
         places = min(12, MAX_DIGITS - 1 - q.t.precision, 28 - q.digits)
         if places < 1:
             return attrs.evolve(q, inexact=True)
-        shifted, _ = self._mul(q.n, q.t, *_power(places))
+        # Tested only where a decision is on its boundary: rare, so 128 bits cost nothing.
+        wide = cast(q.n, Dec(MAX_DIGITS - q.t.scale, q.t.scale)) if self.dialect.name == "duckdb" else q.n
+        shifted = _binary(exp.Mul, wide, literal(Decimal(10) ** places))
         endless = exp.NEQ(this=exp.Mod(this=paren(shifted), expression=paren(q.d)), expression=literal(Decimal(0)))
         inexact = _any_inexact(*operands)
         if inexact is True:
@@ -349,7 +359,8 @@ class Arith:
         left_t.join(right_t)  # both sides are widened to one type
         inexact = _any_inexact(x, y)
         if decides and inexact is not False:
-            self.boundaries.append(both(_binary(exp.EQ, left, right), _sql(inexact)))
+            if not (x.faithful and y.faithful):
+                self._on_edge(_binary(exp.EQ, left, right), inexact)
         kinds = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE, "=": exp.EQ, "!=": exp.NEQ}
         return Bool(_binary(kinds[op], left, right), any_of(x.z, y.z))
 
@@ -377,7 +388,7 @@ class Arith:
         else:
             inexact = case([(condition, _sql(a.inexact))], _sql(b.inexact))
         return Num(n, a.t.join(b.t), d, dt, z, a.nonneg and b.nonneg, bound, high, inexact,
-                   a.positive and b.positive)
+                   a.positive and b.positive, a.faithful and b.faithful)
 
     def extreme(self, values: list[Num], op: str) -> Num:
         """``min`` (op ``<``) or ``max`` (op ``>``): the first value no later one beats."""
@@ -428,13 +439,14 @@ class Arith:
         if x.nonneg and mode in _ONE_DIVISION:
             rounded, boundary = self._round_nonneg(numerator, denominator, mode, q_dec, digits)
             if x.inexact is not False:
-                self.boundaries.append(both(boundary, _sql(x.inexact)))
+                if not x.faithful:
+                    self._on_edge(boundary, x.inexact)
         else:
             q, remainder = self._floor_div(numerator, denominator, q_dec, digits)
             rounded = self._by_mode(q, remainder, denominator, numerator, mode, x.nonneg, q_dec, digits[1])
             if x.inexact is not False:
-                self.boundaries.append(both(self._on_boundary(remainder, denominator, mode, digits[1]),
-                                            _sql(x.inexact)))
+                if not x.faithful:
+                    self._on_edge(self._on_boundary(remainder, denominator, mode, digits[1]), x.inexact)
         scaled, t = self._mul(cast(rounded, q_dec), q_dec, literal(Decimal(1).scaleb(-places)), Dec(0, places))
         return Num(scaled, t, z=x.z, nonneg=x.nonneg, bound=x.digits + 1, high=_rounded_high(x.high, places))
 
@@ -454,17 +466,18 @@ class Arith:
         n_type, d_type = Dec(min(n_digits, x.t.digits), x.t.scale), Dec(min(d_digits, x.dt.digits), sd)
         fits = both(exp.LT(this=exp.Abs(this=x.n), expression=literal(Decimal(10) ** n_type.digits)),
                     exp.LT(this=x.d, expression=literal(Decimal(10) ** d_type.digits)))
-        return self.plan.put(fits), n_type, d_type
+        return self.plan.put(fits, column_of_its_own=True), n_type, d_type
 
     def _split(self, x: Num, places: int, mode: str, fits, n_type: Dec, d_type: Dec) -> Num:
         """Round in 64 bits where the row fits them, in 128 elsewhere; each side's columns
         are computed only in its own rows."""
         outer = self.plan.guard
         narrow = attrs.evolve(x, n=cast(x.n, n_type), t=n_type, d=cast(x.d, d_type), dt=d_type, z=None)
-        self.plan.guard = fits if outer is None else both(outer, fits)
+        self.plan.guard = self.plan.put(fits if outer is None else both(outer, fits), column_of_its_own=True)
         try:
             small = self._round_fraction(narrow, places, mode)
-            self.plan.guard = negate(fits) if outer is None else both(outer, negate(fits))
+            self.plan.guard = self.plan.put(negate(fits) if outer is None else both(outer, negate(fits)),
+                                            column_of_its_own=True)
             large = self._round_fraction(attrs.evolve(x, z=None), places, mode)
         finally:
             self.plan.guard = outer
@@ -474,12 +487,11 @@ class Arith:
 
     def _round_nonneg(self, a, b, mode: str, q_dec: Dec, digits) -> tuple[exp.Expression, exp.Expression]:
         """A / B ≥ 0 rounded by one whole division (floor is A div B, ceiling (A + B - 1) div
-        B, half up (2A + B) div 2B), and whether A / B is on a boundary of the mode."""
+        B, half up (2A + B) div 2B), and whether A / B is on a boundary of the mode: the
+        quotient times the divisor gives the dividend back (a product, not another division)."""
         a_digits, b_digits = digits
-        zero = literal(Decimal(0))
         if mode in ("floor", "down", "ceiling", "up"):
             a = self.plan.put(a)
-            on_boundary = exp.EQ(this=exp.Mod(this=paren(a), expression=paren(b)), expression=zero)
             if mode in ("floor", "down"):
                 top, size = a, max(digits)
             else:
@@ -487,7 +499,8 @@ class Arith:
                            Dec(max(digits) + 1, 0))
                 size = max(digits) + 1
             _fits(size)
-            return cast(self.dialect.trunc_div(top, b, size), q_dec), on_boundary
+            q = self.plan.put(cast(self.dialect.trunc_div(top, b, size), q_dec))
+            return q, exp.EQ(this=cast(_binary(exp.Mul, q, b), Dec(a_digits, 0)), expression=paren(a))
         if max(a_digits + 1, b_digits) + 1 > 18 >= max(digits) and self.dialect.name == "duckdb":
             # (2A + B) would need 128 bits where A and B do not: A div B, plus one if
             # the remainder is at least half of B.
@@ -503,8 +516,8 @@ class Arith:
         top = self.plan.put(cast(exp.Add(this=exp.Mul(this=paren(a), expression=two), expression=paren(b)),
                                  Dec(size, 0)))
         bottom = self.plan.put(cast(exp.Mul(this=paren(b), expression=two.copy()), Dec(b_digits + 1, 0)))
-        on_boundary = exp.EQ(this=exp.Mod(this=top, expression=bottom), expression=zero)
-        return cast(self.dialect.trunc_div(top, bottom, size), q_dec), on_boundary
+        q = self.plan.put(cast(self.dialect.trunc_div(top, bottom, size), q_dec))
+        return q, exp.EQ(this=cast(_binary(exp.Mul, q, bottom), Dec(size, 0)), expression=top)
 
     def _round_decimal(self, x: Num, places: int, mode: str) -> Num:
         """A decimal rounded half up by a cast, or toward ±∞ by FLOOR and CEIL: each engine
@@ -556,6 +569,15 @@ class Arith:
         x = self._wide_enough(x, t, Dec(t.digits + shift, t.scale))
         return cast(_binary(exp.Mul, x, literal(Decimal(10) ** shift)), result), result
 
+    def _on_edge(self, boundary: exp.Expression, inexact: bool | exp.Expression) -> None:
+        """Flag the rows on ``boundary`` whose value Python may hold inexactly. The second
+        test costs a 128-bit division: a CASE keeps it to the rows on the boundary (an AND
+        in a SELECT list evaluates both sides everywhere)."""
+        if inexact is True:
+            self.boundaries.append(boundary)
+        elif inexact is not False:
+            self.boundaries.append(case([(boundary, inexact)], FALSE))
+
     def _on_boundary(self, remainder, denominator, mode: str, b_digits: int) -> exp.Expression:
         """Whether the exact value is where ``mode`` changes its mind: a multiple of the last
         place (directed modes), or a half (half modes)."""
@@ -600,6 +622,18 @@ class Arith:
 _DECIMAL_ROUNDING = ("half_up", "floor", "ceiling", "down", "up")
 # Modes that round a value known not to be negative with one whole division.
 _ONE_DIVISION = ("half_up", "floor", "ceiling", "down", "up")
+
+
+def _tens(x: Num) -> bool:
+    """A constant made of 2s and 5s (0.5, 4, 100): multiplying by it keeps a short decimal short."""
+    value = _constant_value(x)
+    if value is None or x.d is not None or value == 0:
+        return False
+    p, _ = abs(value).as_integer_ratio()
+    for factor in (2, 5):
+        while p % factor == 0:
+            p //= factor
+    return p == 1
 
 
 def _inexact(t: Dec, *operands: Num) -> bool | exp.Expression:

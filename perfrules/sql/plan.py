@@ -47,6 +47,12 @@ def is_simple(expression: exp.Expression) -> bool:
     return isinstance(expression, (exp.Column, exp.Literal, exp.Boolean, exp.Null))
 
 
+def _guarded(expression: exp.Expression, guard: exp.Expression | None) -> exp.Expression:
+    if guard is None:
+        return expression
+    return exp.Case(ifs=[exp.If(this=guard.copy(), true=expression)], default=exp.Null())
+
+
 class Plan:
     """The named expressions of one query; layer 0 is the SELECT from the source table."""
 
@@ -54,6 +60,8 @@ class Plan:
         self.dialect = dialect
         self._source: list[exp.Alias] = []
         self._named: dict[str, exp.Expression] = {}  # in the order they were named
+        self._guard_of: dict[str, exp.Expression] = {}  # the guard a named expression was made under
+        self._own: set[str] = set()
         # While set, each new column is computed only where it holds (NULL elsewhere):
         # an input's default is worked out only in the rows that leave the input out.
         self.guard: exp.Expression | None = None
@@ -64,14 +72,17 @@ class Plan:
         self._source.append(alias(expression, name))
         return column(name)
 
-    def put(self, expression: exp.Expression, hint: str = "") -> exp.Expression:
-        """``expression`` under a name (simple expressions are returned as they are)."""
-        if is_simple(expression):
+    def put(self, expression: exp.Expression, hint: str = "", *, column_of_its_own: bool = False) -> exp.Expression:
+        """``expression`` under a name (simple expressions are returned as they are);
+        ``column_of_its_own``: never written in place (a guard is tested in many places)."""
+        if is_simple(expression) and not column_of_its_own:
             return expression
-        if self.guard is not None:
-            expression = exp.Case(ifs=[exp.If(this=self.guard, true=expression)], default=exp.Null())
         name = self._name(hint)
+        if column_of_its_own:
+            self._own.add(name)
         self._named[name] = expression
+        if self.guard is not None:
+            self._guard_of[name] = self.guard
         return column(name)
 
     def _name(self, hint: str) -> str:
@@ -82,6 +93,8 @@ class Plan:
         """The whole query: layer 0 from ``table``, each further layer over the one below,
         and ``outputs`` over the last."""
         uses = Counter(c.name for e in [*self._named.values(), *outputs] for c in e.find_all(exp.Column))
+        uses.update(c.name for g in self._guard_of.values() for c in g.find_all(exp.Column))
+        uses.update({name: 2 for name in self._own})
         written: dict[str, exp.Expression] = {}  # a name used once, as it is written in place
         depth: dict[str, int] = {}
         layer_of = {a.alias: 0 for a in self._source}
@@ -89,27 +102,35 @@ class Plan:
         for name, expression in self._named.items():
             if uses[name] == 0:
                 continue
-            expression, level = self._substitute(expression, written, depth)
+            guard = self._guard_of.get(name)
+            expression, level = self._substitute(expression, written, depth, guard)
             if uses[name] == 1 and level < _MAX_INLINE_DEPTH:
                 written[name], depth[name] = expression, level
                 continue
+            expression = _guarded(expression, guard)
             layer = 1 + max((layer_of.get(c.name, 0) for c in expression.find_all(exp.Column)), default=0)
+            # (a guard is a column of its own, made before what it guards: in a layer below)
             while len(layers) <= layer:
                 layers.append([])
             layers[layer].append(alias(expression, name))
             layer_of[name] = layer
-        outputs = [self._substitute(output, written, depth)[0] for output in outputs]
+        outputs = [self._substitute(output, written, depth, None)[0] for output in outputs]
         return self._nest(table, layers, outputs)
 
-    @staticmethod
-    def _substitute(expression: exp.Expression, written: dict, depth: dict) -> tuple[exp.Expression, int]:
+    def _substitute(self, expression: exp.Expression, written: dict, depth: dict,
+                    guard: exp.Expression | None) -> tuple[exp.Expression, int]:
+        """``expression`` with the names used once written in place; one made under another
+        guard than ``guard`` keeps its own (under the same guard, testing it again is waste)."""
         level = max((c.depth + depth.get(c.name, 0) for c in expression.find_all(exp.Column)), default=0)
         if not any(c.name in written for c in expression.find_all(exp.Column)):
             return expression, level
 
         def replace(node):
             if isinstance(node, exp.Column) and node.name in written:
-                found = written[node.name].copy()
+                found = written[node.name].copy()  # builders share nodes between trees: copy
+                own = self._guard_of.get(node.name)
+                if own is not None and own != guard:
+                    found = _guarded(found, own)
                 return found if isinstance(found, _ATOMS) else exp.Paren(this=found)
             return node
 

@@ -140,11 +140,30 @@ def _count(n: int, noun: str) -> str:
 
 @cli.command()
 @click.argument("ruleset", type=_FILE)
-@click.argument("facts", type=_FILE)
+@click.argument("facts", type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "output", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True, help="How to print the scoring table.")
-def score(ruleset: Path, facts: Path, output: str) -> int:
-    """Score the FACTS of one entity with RULESET and print the table."""
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="For a table of facts: where the scored rows go (.csv, .parquet or .jsonl).")
+@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
+              help="For a table: where rejected rows go, with every reason [default: next to --out].")
+@click.option("--engine", type=click.Choice(["duckdb", "python"]), default="duckdb", show_default=True,
+              help="For a table: score it in DuckDB (exact SQL) or with the Python evaluator.")
+@click.option("--key", "keys", multiple=True, help="For a table: a column to copy to the results.")
+def score(ruleset: Path, facts: Path, output: str, out: Path | None, rejects: Path | None, engine: str,
+          keys: tuple[str, ...]) -> int:
+    """Score the FACTS of one entity with RULESET and print the table.
+
+    FACTS may also be a table, one entity per row (.csv, .parquet, or a directory of
+    them): every row is scored, the results go to --out and the rejected rows, with
+    their row number and every reason, to --rejects.
+    """
+    from perfrules.tables import is_table
+
+    if facts.is_dir() or is_table(facts):
+        from perfrules.commands.batch import score_table
+
+        return score_table(ruleset, facts, out=out, rejects=rejects, engine=engine, keys=keys)
     result = _score(ruleset, facts)
     if output == "json":
         click.echo(explain.render_json(result), nl=False)

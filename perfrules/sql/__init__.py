@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from perfrules.sql.compile import RESERVED, SqlError, compile_query
 from perfrules.sql.dialects import DIALECTS
-from perfrules.sql.inputs import ColumnType, Limits
+from perfrules.sql.inputs import ColumnType, Limits, typed_columns
 
-__all__ = ["DIALECTS", "RESERVED", "ColumnType", "Limits", "SqlError", "compile_query", "to_sql"]
+__all__ = ["DIALECTS", "RESERVED", "ColumnType", "Limits", "SqlError", "compile_query", "to_sql", "typed_columns"]
 
 
 def to_sql(ruleset, *, dialect: str = "duckdb", pretty: bool = False, **options) -> str:

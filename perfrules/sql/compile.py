@@ -4,7 +4,7 @@ The query reads one entity per row, a column per input (``inputs``), computes ev
 and rule exactly (``rules``, ``exact``) in layers of SELECTs (``plan``), and returns one
 row per entity: the key columns, ``row``, one column per indicator named by its path
 (``部门管理/人员管理/编外人员控制率``), ``total``, ``grade`` and ``error``. ``error`` lists
-every reason the row could not be scored, with facts' codes (PR501-PR505, PR530) or,
+every reason the row could not be scored, with facts' codes (PR501-PR505, PR805) or,
 when the facts are valid, every indicator that met a zero denominator it does not score
 (PR601); the scores of such a row are NULL, as Python would score nothing.
 
@@ -31,12 +31,12 @@ from perfrules.sql.plan import Plan, alias, column
 from perfrules.sql.rules import Expressions, Scorer
 
 RESERVED = ("row", "total", "grade", "error")
-BOUNDARY = ("PR702 a value the Python evaluator carries to 28 digits is exactly on a band edge or "
+BOUNDARY = ("PR804 a value the Python evaluator carries to 28 digits is exactly on a band edge or "
             "rounding boundary here, where Python's approximation decides; score this row in Python")
 
 
 class SqlError(PerfrulesError):
-    """The ruleset or the table cannot be computed exactly in this SQL dialect (PR7xx)."""
+    """The ruleset or the table cannot be computed exactly in this SQL dialect (PR801-PR803)."""
 
 
 def compile_query(ruleset: model.Ruleset, *, dialect: str = "duckdb", table: str | exp.Expression = "facts",
@@ -63,8 +63,8 @@ def compile_query(ruleset: model.Ruleset, *, dialect: str = "duckdb", table: str
             caller runs the query again without this.
 
     Raises:
-        SqlError: a value could need more than 38 digits (PR701), or a column type the
-            dialect cannot read exactly (PR702).
+        SqlError: a value could need more than 38 digits (PR801), or a column type the
+            dialect cannot read exactly (PR802).
 
     >>> import perfrules
     >>> r = perfrules.loads('ruleset "r" input a: count indicator x 2 { deduct 1 per a }')
@@ -132,7 +132,7 @@ class _Compiler:
         for slot in self.ruleset.inputs:
             column_type = columns.get(slot.name)
             if column_type is not None and column_type.kind == "double" and self.dialect.name != "duckdb":
-                raise SqlError([Diagnostic("PR702", f"the column {slot.name} holds binary floats, which "
+                raise SqlError([Diagnostic("PR802", f"the column {slot.name} holds binary floats, which "
                                            f"{self.dialect.name} does not print exactly; give it as DECIMAL or text",
                                            slot.span)])
             raw = self.plan.source(column(slot.name), "r") if column_type is not None else None
@@ -165,7 +165,7 @@ class _Compiler:
         return self.arith.keep_bool(type(default)(b, z))
 
     def _narrow(self, given: inputs.Input, default: Num) -> Num:
-        """A computed default within the digits a given value may have (PR530 beyond)."""
+        """A computed default within the digits a given value may have (PR805 beyond)."""
         limit = given.value.t.digits
         if default.d is not None or default.t.digits <= limit:
             return default
@@ -174,7 +174,7 @@ class _Compiler:
         unchecked = negate(given.present) if default.z is None else both(negate(given.present), negate(default.z))
         slot = given.slot
         self.refusals.append((both(unchecked, negate(fits)), exp.Literal.string(
-            f"PR530 the default of {slot.name} computes a value with more than {limit} digits before the point, "
+            f"PR805 the default of {slot.name} computes a value with more than {limit} digits before the point, "
             "which the SQL backend does not compute exactly")))
         narrowed = case([(fits, cast(default.n, Dec(limit, default.t.scale)))], exp.Null())
         return Num(narrowed, Dec(limit, default.t.scale), z=default.z, nonneg=default.nonneg,
@@ -186,7 +186,7 @@ class _Compiler:
         except TooWide as error:
             where = f"{site.role} of {' › '.join(site.owner)}"
             raise SqlError([Diagnostic(
-                "PR701", f"{expr_text(site.expr)} ({where}) could need {error.needed} digits in SQL, "
+                "PR801", f"{expr_text(site.expr)} ({where}) could need {error.needed} digits in SQL, "
                          f"more than the {error.limit} it computes exactly",
                 site.expr.span, hint="narrow the inputs it reads with ranges, or score this ruleset in Python")]) \
                 from None
@@ -201,7 +201,7 @@ class _Compiler:
             except TooWide as error:
                 span = self.ruleset.sites[first_site].expr.span if first_site is not None else rule.span
                 raise SqlError([Diagnostic(
-                    "PR701", f"scoring {' › '.join(rule.path)} could need {error.needed} digits in SQL, "
+                    "PR801", f"scoring {' › '.join(rule.path)} could need {error.needed} digits in SQL, "
                              f"more than the {error.limit} it computes exactly", span,
                     hint="narrow the inputs it reads with ranges, or score this ruleset in Python")]) from None
             places = rule.rounding.places if rule.rounding else score.t.scale
@@ -364,5 +364,5 @@ def _check_names(ruleset: model.Ruleset, keys: tuple) -> None:
     taken = set(RESERVED) | set(keys)
     clash = [name for name in names if name in taken] + [k for k in keys if k in RESERVED]
     if clash:
-        raise SqlError([Diagnostic("PR703", f"the result would have two columns named {clash[0]}; "
+        raise SqlError([Diagnostic("PR803", f"the result would have two columns named {clash[0]}; "
                                             "rename the key column", None)])

@@ -11,8 +11,11 @@ matches a regular expression, and whether it flattens nested SELECTs:
 - **PostgreSQL** has ``DIV`` on NUMERIC, exact and truncating; it pulls subqueries up into
   their parent, copying every expression, so each layer is fenced with ``OFFSET 0``;
 - **Spark** has ``a DIV b`` on DECIMALs, which returns a BIGINT and silently wraps past
-  18 digits, so a quotient that could be longer is refused at compile time; its
-  ``$`` also matches before a final line break, so patterns end with ``\\z``.
+  18 digits; a longer quotient is divided as DECIMAL (which Spark rounds to a scale of
+  at least 6 while ``spark.sql.decimalOperations.allowPrecisionLoss`` is on, its
+  default) and the floor corrected by multiplying back. Spark also widens products by
+  a digit and, past 38, rounds them: sums and products are cast to the type proved for
+  them. Its ``$`` matches before a final line break, so patterns end with ``\\z``.
 
 Every builder returns a sqlglot expression; none formats SQL text.
 """
@@ -41,6 +44,19 @@ class Dialect:
         if self.name == "duckdb":
             integer = exp.DataType.build("BIGINT" if digits <= 18 else "HUGEINT")
             return exp.IntDiv(this=exp.Cast(this=left, to=integer), expression=exp.Cast(this=right, to=integer.copy()))
+        if self.name == "spark" and digits > 18:
+            # DIV gives a BIGINT: past 18 digits divide as DECIMAL (rounded at a scale of 6
+            # or more, so off by at most one) and correct the floor by multiplying back.
+            def floor(a: exp.Expression) -> exp.Expression:
+                approx = exp.Floor(this=exp.Div(this=exp.Paren(this=a), expression=exp.Paren(this=right)))
+                over = exp.GT(this=exp.Mul(this=approx, expression=exp.Paren(this=right.copy())),
+                              expression=exp.Paren(this=a.copy()))
+                return exp.Case(ifs=[exp.If(this=over, true=exp.Sub(this=approx.copy(), expression=exp.Literal.number(1)))],
+                                default=approx.copy())
+
+            negative = exp.LT(this=exp.Paren(this=left), expression=exp.Literal.number(0))
+            return exp.Case(ifs=[exp.If(this=negative, true=exp.Neg(this=floor(exp.Neg(this=exp.Paren(this=left.copy())))))],
+                            default=floor(left.copy()))
         return exp.IntDiv(this=left, expression=right)  # postgres DIV(a, b); spark a DIV b
 
     def matches(self, value: exp.Expression, pattern: str) -> exp.Expression:
@@ -58,7 +74,7 @@ DIALECTS = {
                       declares_types=False),
     "postgres": Dialect("postgres", "TEXT", fence=True, max_quotient_digits=1000, end_anchor="$",
                         declares_types=False),
-    "spark": Dialect("spark", "STRING", fence=False, max_quotient_digits=18, end_anchor="\\z",
+    "spark": Dialect("spark", "STRING", fence=False, max_quotient_digits=32, end_anchor="\\z",
                      declares_types=True),
 }
 

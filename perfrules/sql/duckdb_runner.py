@@ -15,7 +15,7 @@ Three things make it fast without giving up exactness:
   64 bits, and raises an overflow error rather than wrap; only if it does is the query
   run again with 128-bit products;
 - rows the query flags as sitting exactly on a boundary that Python's 28-digit quotients
-  decide (PR702) are scored by the Python evaluator, so every score is Python's.
+  decide (PR804) are scored by the Python evaluator, so every score is Python's.
 """
 
 from __future__ import annotations
@@ -284,7 +284,7 @@ def _execute(con, sql: str, progress) -> None:
 
 
 def _rescue(con, ruleset, checked: model.Ruleset, columns: dict, source: exp.Expression) -> int:
-    """Score with Python the rows flagged PR702; return how many there were."""
+    """Score with Python the rows flagged PR804; return how many there were."""
     rows = [r for (r,) in con.execute(f'SELECT {_ROW} FROM {_SCORED} WHERE "error" = ?', [BOUNDARY]).fetchall()]
     if not rows:
         return 0
@@ -339,6 +339,27 @@ def _write(con, checked: model.Ruleset, keys: tuple, out: Path, rejects: Path) -
     _copy(con, f'SELECT {rejected}, "error" AS reasons FROM {_SCORED} WHERE "error" IS NOT NULL', rejects)
 
 
+def write_rows(con, rows: list[dict], columns: list[str], path: Path) -> None:
+    """Write Python rows (decimals, text, numbers) to ``path`` as ``_copy`` writes a query."""
+    kinds = {}
+    for name in columns:
+        values = [row.get(name) for row in rows if row.get(name) is not None]
+        if values and all(isinstance(v, Decimal) for v in values):
+            scale = max(max(-v.as_tuple().exponent, 0) for v in values)
+            kinds[name] = f"DECIMAL(38, {min(scale, 10)})"
+        elif values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            kinds[name] = "BIGINT"
+        else:
+            kinds[name] = "VARCHAR"
+    table = "__pr_written"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({', '.join(f'{_quoted(c)} {kinds[c]}' for c in columns)})")
+    if rows:
+        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in columns)})",
+                        [[None if row.get(c) is None else (row[c] if kinds[c] != "VARCHAR" else str(row[c]))
+                          for c in columns] for row in rows])
+    _copy(con, f"SELECT * FROM {table}", path)
+
+
 def _copy(con, select: str, path: Path) -> None:
     kind = _FORMATS.get(path.suffix.lower())
     if kind is None:
@@ -349,4 +370,4 @@ def _copy(con, select: str, path: Path) -> None:
     con.execute(f"COPY ({select}) TO {literal} ({options})")
 
 
-__all__ = ["ABSENT", "Summary", "default_rejects", "score_table"]
+__all__ = ["ABSENT", "Summary", "default_rejects", "score_table", "write_rows"]

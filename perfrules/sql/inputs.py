@@ -12,7 +12,7 @@ This is ``facts.read`` for a table, one row per entity, in SQL. A column may hol
 
 An empty or blank cell means the input is not given, as ``perfrules.tables`` reads it.
 Each problem is a condition and a message, with ``facts``' codes (PR501, PR503-PR505), in
-the same order of precedence. One more is particular to SQL: **PR530**, a value with
+the same order of precedence. One more is particular to SQL: **PR805**, a value with
 more integer digits or decimals than the query carries for its kind (``Limits``). Such a
 value is refused rather than rounded; Python would have scored it.
 """
@@ -79,6 +79,20 @@ class ColumnType:
 
 TEXT = ColumnType("text")
 ABSENT = ColumnType("absent")
+
+
+def typed_columns(ruleset: model.Ruleset, limits: Limits | None = None) -> dict[str, ColumnType]:
+    """The columns of a typed table of facts: BOOLEAN flags, DECIMAL(p, s) numbers as the
+    limits carry them (``perfrules sql --typed``)."""
+    limits = limits or Limits()
+    columns = {}
+    for slot in ruleset.inputs:
+        if slot.kind == "flag":
+            columns[slot.name] = ColumnType("boolean")
+        else:
+            dec = limits.of(slot)
+            columns[slot.name] = ColumnType("decimal", dec.digits, dec.scale)
+    return columns
 
 
 @attrs.frozen
@@ -264,7 +278,7 @@ class _Reader:
 
     def _too_wide(self) -> exp.Expression:
         t = self.parse_type
-        return self._message("PR530", f"has more than {t.digits} digits before the point or {t.scale} after it, "
+        return self._message("PR805", f"has more than {t.digits} digits before the point or {t.scale} after it, "
                                       "which the SQL backend does not compute exactly; got ", quote=True)
 
     def _message(self, code: str, text: str, *, quote: bool = False) -> exp.Expression:

@@ -45,7 +45,7 @@ def sql_outcome(ruleset: perfrules.Ruleset, record: dict):
         reasons = error.split("; PR")
         reasons = [reasons[0]] + ["PR" + r for r in reasons[1:]]
         codes = {(r[:5], r.split(" ")[1]) for r in reasons}
-        if {code for code, _ in codes} == {"PR702"}:
+        if {code for code, _ in codes} == {"PR804"}:
             return ("python",)  # on a boundary Python decides: the runner hands it to Python
         if all(code != "PR601" for code, _ in codes):
             return ("facts", frozenset(codes))

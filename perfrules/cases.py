@@ -270,11 +270,14 @@ class _Reader:
         return False
 
     def unique(self, cases: list[Case]) -> None:
-        seen: set[str] = set()
+        first: dict[str, Case] = {}
         for case in cases:
-            if case.name in seen:
-                self.diagnostics.error("PR706", f"two cases are named {case.name}", case.span)
-            seen.add(case.name)
+            if case.name in first:
+                # Point at both: the author has to decide which of the two to rename.
+                self.diagnostics.error("PR706", f"two cases are named {case.name}", case.span,
+                                       notes=(("the first case of that name", first[case.name].span),),
+                                       hint="give each case its own name: failures and coverage are reported by name")
+            first.setdefault(case.name, case)
 
 
 def _node_paths(ruleset: model.Ruleset) -> dict[tuple[str, ...], Decimal]:

@@ -135,7 +135,8 @@ def _check_header(header: list[str], start: int, source: Source, body: list = ()
 def _check_widths(header: list[str], body: list, source: Source) -> None:
     problems = [
         Diagnostic("PR522", f"this row has {len(cells)} cells, the header names {len(header)} columns",
-                   Span(source, start, max(start, end - 1)))
+                   Span(source, start, max(start, end - 1)),
+                   hint="a value holding a comma must be quoted (\"1,234.5\"), or the header lacks a column")
         for cells, start, end in body
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header):])
     ]

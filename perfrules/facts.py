@@ -190,7 +190,7 @@ def read(ruleset: model.Ruleset, given: Mapping) -> tuple:
         value_span = spans.get(slot.name, (None, None))[1]
         if slot.name not in present:
             if slot.name in needed and slot.default is None:
-                diagnostics.error("PR501", f"the facts do not give {slot.name} ({_kind_text(slot)}), "
+                diagnostics.error("PR501", f"the facts do not give {slot.name} ({kind_text(slot)}), "
                                            f"needed by {_users(slot)}", None,
                                   notes=(("declared here", slot.span),))
             # None lets a default compute the input; an input without one that no rule
@@ -237,7 +237,7 @@ def _value(slot: model.InputSlot, raw, span: Span | None, diagnostics: Diagnosti
         return flag
     number = _number(raw, percent_allowed=slot.kind in ("percent", "ratio"))
     if number is None:
-        diagnostics.error("PR503", f"{slot.name} must be {_kind_text(slot)}, got {_shown(raw)}; "
+        diagnostics.error("PR503", f"{slot.name} must be {kind_text(slot)}, got {_shown(raw)}; "
                                    f"needed by {_users(slot)}", span, hint=_number_hint(slot))
         return None
     if slot.kind == "count" and number != number.to_integral_value():
@@ -248,7 +248,7 @@ def _value(slot: model.InputSlot, raw, span: Span | None, diagnostics: Diagnosti
                                    f"needed by {_users(slot)}",
                           span, hint="declare a range on the input if negative values are possible")
     elif (slot.low is not None and number < slot.low) or (slot.high is not None and number > slot.high):
-        diagnostics.error("PR505", f"{slot.name} must be within {_range_text(slot)}, "
+        diagnostics.error("PR505", f"{slot.name} must be within {range_text(slot)}, "
                                    f"got {_as_declared(slot, number)}; needed by {_users(slot)}", span)
     return number
 
@@ -294,14 +294,14 @@ def _flag(raw) -> bool | None:
     return None
 
 
-def _kind_text(slot: model.InputSlot) -> str:
+def kind_text(slot: model.InputSlot) -> str:
     return {
         "count": "a whole number",
         "amount": f"an amount in {slot.unit}" if slot.unit else "an amount",
         "percent": "a percent such as 12.42% or 0.1242",
         "ratio": "a ratio such as 12.42% or 0.1242",
         "flag": "yes or no",
-        "judged": f"an assessor's score within {_range_text(slot)}",
+        "judged": f"an assessor's score within {range_text(slot)}",
         "number": "a number",
     }[slot.kind]
 
@@ -312,7 +312,7 @@ def _number_hint(slot: model.InputSlot) -> str | None:
     return None
 
 
-def _range_text(slot: model.InputSlot) -> str:
+def range_text(slot: model.InputSlot) -> str:
     low = _as_declared(slot, slot.low) if slot.low is not None else ""
     high = _as_declared(slot, slot.high) if slot.high is not None else ""
     return f"{low}..{high}"

@@ -23,6 +23,7 @@ from sqlglot import exp
 from perfrules import model, nodes
 from perfrules.diagnostics import Diagnostic
 from perfrules.errors import PerfrulesError
+from perfrules.facts import kind_text
 from perfrules.fmt import expr_text
 from perfrules.sql import dialects, inputs
 from perfrules.sql.exact import TRUE, Arith, Dec, Num, TooWide, any_of, both, case, cast, literal, negate
@@ -242,7 +243,7 @@ class _Compiler:
         for slot in self.ruleset.inputs:
             if slot.default is None:
                 missing = both(negate(read[slot.name].present), needed.of(slot.name))
-                kind = inputs.kind_text(slot) if slot.kind != "flag" else "yes or no"
+                kind = kind_text(slot)
                 problems.append((missing, exp.Literal.string(
                     f"PR501 the facts do not give {slot.name} ({kind}), "
                     f"needed by {'; '.join(' › '.join(p) for p in slot.used_by)}")))

@@ -25,6 +25,7 @@ import attrs
 from sqlglot import exp
 
 from perfrules import model
+from perfrules.facts import kind_text, range_text  # one wording for Python and SQL messages
 from perfrules.sql.exact import FALSE, TRUE, Bool, Dec, Num, any_of, both, case, cast, literal, negate, paren
 from perfrules.sql.plan import Plan
 
@@ -186,7 +187,7 @@ class _Reader:
         if self.slot.low is not None or self.slot.high is not None:
             outside = self._outside(found.parsed)
             problems.append((both(cleared, outside), self._message(
-                "PR505", f"must be within {_range_text(self.slot)}, got ")))
+                "PR505", f"must be within {range_text(self.slot)}, got ")))
         problems.append((both(cleared, found.wide), self._too_wide()))
         return tuple(problems)
 
@@ -394,23 +395,3 @@ def _concat(*parts: exp.Expression) -> exp.Expression:
     for part in parts[1:]:
         result = exp.DPipe(this=result, expression=part, safe=True)
     return result
-
-
-def kind_text(slot: model.InputSlot) -> str:
-    return {
-        "count": "a whole number",
-        "amount": f"an amount in {slot.unit}" if slot.unit else "an amount",
-        "percent": "a percent such as 12.42% or 0.1242",
-        "ratio": "a ratio such as 12.42% or 0.1242",
-        "judged": f"an assessor's score within {_range_text(slot)}",
-        "number": "a number",
-    }[slot.kind]
-
-
-def _range_text(slot: model.InputSlot) -> str:
-    from perfrules.fmt import number_text
-
-    percent = slot.kind in ("percent", "ratio")
-    low = number_text(slot.low, percent=percent) if slot.low is not None else ""
-    high = number_text(slot.high, percent=percent) if slot.high is not None else ""
-    return f"{low}..{high}"

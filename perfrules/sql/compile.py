@@ -361,9 +361,21 @@ def _sites_of(rule: model.Rule, ruleset: model.Ruleset | None = None) -> list[in
 
 
 def _check_names(ruleset: model.Ruleset, keys: tuple) -> None:
-    names = ["/".join(rule.path) for rule in ruleset.rules()]
-    taken = set(RESERVED) | set(keys)
-    clash = [name for name in names if name in taken] + [k for k in keys if k in RESERVED]
-    if clash:
-        raise SqlError([Diagnostic("PR803", f"the result would have two columns named {clash[0]}; "
-                                            "rename the key column", None)])
+    # Say which of the two to rename, and point at the indicator: an indicator called
+    # `row` clashes with the result's own column even when no key column is given.
+    for rule in ruleset.rules():
+        name = "/".join(rule.path)
+        if name in RESERVED:
+            raise SqlError([Diagnostic(
+                "PR803", f"the indicator {name} would share its result column with the {name} column "
+                         "every scored row has", rule.span,
+                hint=f"rename the indicator; {', '.join(RESERVED)} name the result's own columns")])
+        if name in keys:
+            raise SqlError([Diagnostic(
+                "PR803", f"the key column {name} would share its result column with the indicator {name}",
+                rule.span, hint="rename the key column in the table")])
+    reserved = [k for k in keys if k in RESERVED]
+    if reserved:
+        raise SqlError([Diagnostic("PR803", f"the key column {reserved[0]} would share its result column with "
+                                            f"the {reserved[0]} column every scored row has",
+                                   hint="rename the key column in the table")])

@@ -102,7 +102,7 @@ class _Compiler:
         key_columns = [self.plan.source(column(key), "k") for key in keys]
         row_column = None
         if row is not False:
-            row_column = self.plan.source(column(row) if row else exp.Window(this=exp.RowNumber()), "row")
+            row_column = self.plan.source(column(row) if row else self.dialect.row_number(), "row")
         read = self._inputs(columns)
         env = {name: value.value for name, value in read.items()}
         expressions = Expressions(self.arith, self.ruleset, env)
@@ -185,12 +185,14 @@ class _Compiler:
         try:
             return build()
         except TooWide as error:
-            where = f"{site.role} of {' › '.join(site.owner)}"
+            # In the author's words: the let (or the input's default) and the inputs it reads.
+            where = f"the let {site.owner[0]}" if site.role == "let" else f"the default of {site.owner[0]}"
+            read = list(dict.fromkeys(n.name for n in nodes.walk(site.expr) if isinstance(n, nodes.Ref)))
             raise SqlError([Diagnostic(
-                "PR801", f"{expr_text(site.expr)} ({where}) could need {error.needed} digits in SQL, "
-                         f"more than the {error.limit} it computes exactly",
-                site.expr.span, hint="narrow the inputs it reads with ranges, or score this ruleset in Python")]) \
-                from None
+                "PR801", f"{expr_text(site.expr)} ({where}) could need {error.needed} digits, more than the "
+                         f"{error.limit} a SQL DECIMAL holds exactly",
+                site.expr.span, hint=f"give {', '.join(read) or 'the inputs it reads'} a range, so that fewer "
+                                     "digits are needed, or score this ruleset with --engine python")]) from None
 
     # ---- rules
     def _indicators(self, scorer: Scorer):
@@ -204,7 +206,8 @@ class _Compiler:
                 raise SqlError([Diagnostic(
                     "PR801", f"scoring {' › '.join(rule.path)} could need {error.needed} digits in SQL, "
                              f"more than the {error.limit} it computes exactly", span,
-                    hint="narrow the inputs it reads with ranges, or score this ruleset in Python")]) from None
+                    hint="give the inputs it reads a range, so that fewer digits are needed, or score this "
+                         "ruleset with --engine python")]) from None
             places = rule.rounding.places if rule.rounding else score.t.scale
             scores[rule] = (score.n, score.t, Dec(Dec.of(rule.max).digits, max(places, score.t.scale)))
             if zero is not None:

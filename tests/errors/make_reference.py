@@ -4,7 +4,9 @@ Each ``PRxxx-short-name.rules`` here fails its check with its code. The other st
 a directory each, whose cases bring the files that stage reads (``STAGE_DIRS``):
 ``facts/`` a ruleset and its facts (``.yaml``), ``tables/`` an entity table (``.csv``),
 ``reported/`` a ruleset, facts and a ``.reported.yaml``, ``evaluation/`` a ruleset and
-facts, ``cases/`` a ruleset and its ``.cases.yaml``. ``PRxxx-short-name.expected`` holds
+facts, ``cases/`` a ruleset and its ``.cases.yaml``, ``sql/`` a ruleset with, when the
+case needs them, a table (``.csv``, scored as ``perfrules score … --out`` scores it) and
+the options of ``compile_query`` (``.sql.yaml``). ``PRxxx-short-name.expected`` holds
 what perfrules prints for a case, run through the functions the CLI calls, in the case's
 directory. The reference page is generated from the corpus and from ``CODES`` below, so
 its examples are the tested ones and cannot drift:
@@ -57,6 +59,12 @@ STAGES = (  # (lowest code, heading, what raises it), in code order
     ("PR700", "Author cases (PR7xx)",
      "`perfrules verify` reads `NAME.cases.yaml` beside `NAME.rules` (`perfrules.cases.load_cases`) and "
      "checks it against the ruleset before any case runs; `CasesError` has every problem at once."),
+    ("PR800", "SQL back end (PR8xx)",
+     "`perfrules sql` (`perfrules.sql.compile_query`) raises `SqlError` for a ruleset or a table it cannot "
+     "compute exactly in SQL. `perfrules score RULESET TABLE --out …` (`perfrules.sql.duckdb_runner.score_table`) "
+     "scores on DuckDB and writes each row it cannot score to the rejects file, with the row number and "
+     "every reason; the query of `perfrules sql` gives the same reasons in its `error` column. The examples "
+     "show each reason of a rejected row on a line of its own."),
     ("PR900", "Internal errors (PR9xx)",
      "An `InternalError` is a bug in perfrules, never in the ruleset or the facts: the command prints it, "
      "says it is a bug and exits with status 3. There is no example to copy; please report it."),
@@ -500,6 +508,52 @@ CODES = {
         "Two cases of the file have the same name, so a failure could not say which one failed.",
         "Give every case its own name.",
     ),
+    # ---- the SQL back end (perfrules.sql): SqlError, or a reason in a row's error column
+    "PR801": Code(
+        "a value could need more than 38 digits in SQL",
+        "SQL engines compute exactly with DECIMALs of at most 38 digits. Working out the digits each "
+        "intermediate value of the ruleset may need (the digits the inputs carry, products adding them "
+        "up), perfrules found one that could need more, so the query could not be exact. The message "
+        "names the expression and where it is used. The Python evaluator scores such a ruleset.",
+        "Give the inputs the expression reads a range (`input 单价: number 0..10000`), so that fewer "
+        "digits are needed, or score this ruleset with `perfrules score … --engine python`.",
+    ),
+    "PR802": Code(
+        "column of binary floats",
+        "A column of the table holds binary floating-point numbers (DOUBLE, REAL, FLOAT), which this SQL "
+        "engine does not turn back into the decimal that was written, so a score could be read from "
+        "0.8999999999999999 instead of 0.9. DuckDB reads them exactly and does not report this.",
+        "Store the column as DECIMAL or as text, or declare it so in `columns`.",
+    ),
+    "PR803": Code(
+        "two result columns with one name",
+        "The result has a column per indicator, named by its path, beside the key columns and the columns "
+        "`row`, `total`, `grade` and `error`. An indicator called `row`, `total`, `grade` or `error`, or "
+        "a key column named like an indicator or like one of those, would give two columns one name.",
+        "Rename the indicator, or the key column.",
+    ),
+    "PR804": Code(
+        "row on a boundary that the Python evaluator decides",
+        "The SQL query computes every value exactly. The Python evaluator carries a quotient to 28 digits, "
+        "so where an exact value lies exactly on a band edge or a rounding boundary, as `1 / 3 × 3` on "
+        "`≥ 100%`, Python's 28 digits (0.999…9) may fall on the other side. Such a row is marked with this "
+        "reason in the `error` column instead of being scored differently from Python. "
+        "`perfrules score … --out` hands these rows to the Python evaluator and scores them: only a query "
+        "run by hand shows it.",
+        "Score the marked rows with the Python evaluator (`perfrules score RULESET FACTS`, "
+        "`Ruleset.evaluate`), as `perfrules score … --out` does, or write the expression without the "
+        "quotient inside (`完成份数 × 3 / 分摊份数`).",
+    ),
+    "PR805": Code(
+        "cell with more digits than SQL carries",
+        "A value has more digits before or after the point than the query carries for its kind (by "
+        "default 10 for counts; 12 and 4 decimals for amounts; 4 and 6 for percents and ratios; 9 and 4 "
+        "for judged scores; 12 and 6 for numbers), or an input's default computes such a value. It is "
+        "refused rather than rounded: the row is rejected, with the input and the value.",
+        "Correct the value if it was mistyped, or score the table with `perfrules score … --engine python`, "
+        "which carries any number of digits. From Python, `compile_query(…, limits=Limits(amount=(12, 6)))` "
+        "carries more (an amount in 万元 to the cent needs 6 decimals).",
+    ),
     # ---- internal errors: InternalError, a bug in perfrules; no corpus example
     "PR901": Code(
         "generated code or layout failed verification (internal error)",
@@ -570,14 +624,67 @@ def _cases(stem: str) -> None:
     cases.load_cases(cases.cases_path(stem + ".rules"), ruleset.model)
 
 
+def _sql(stem: str) -> str | None:
+    """As `perfrules sql` compiles a ruleset, or, with a table, as `perfrules score TABLE --out`
+    scores it (or, with ``run: query``, as the query of `perfrules sql` scores it on DuckDB)."""
+    import tempfile
+
+    import yaml
+
+    import perfrules
+    from perfrules.sql import ColumnType, compile_query
+
+    ruleset = _clean(perfrules.load(stem + ".rules"))
+    options_file = Path(stem + ".sql.yaml")
+    options = yaml.safe_load(options_file.read_text(encoding="utf-8")) if options_file.exists() else {}
+    columns = options.get("columns")
+    if columns is not None:
+        columns = {name: ColumnType(kind) for name, kind in columns.items()}
+    table = Path(stem + ".csv")
+    if not table.exists():
+        compile_query(ruleset.model, dialect=options.get("dialect", "duckdb"), columns=columns,
+                      keys=options.get("keys", ()))
+        return None
+    if options.get("run") == "query":
+        import duckdb
+
+        con = duckdb.connect()
+        con.read_csv(str(table), header=True, all_varchar=True).create_view("facts")
+        query = compile_query(ruleset.model, dialect="duckdb", keys=("entity",)).sql(dialect="duckdb")
+        rows = con.execute(f'SELECT "row", "entity", "error" FROM ({query}) WHERE "error" IS NOT NULL').fetchall()
+        return _rejected(rows)
+    from perfrules.sql.duckdb_runner import score_table
+
+    with tempfile.TemporaryDirectory() as scratch:
+        summary = score_table(ruleset, table, out=Path(scratch) / "results.csv")
+        import csv
+
+        with open(summary.rejects, encoding="utf-8", newline="") as handle:
+            rows = [(r["row"], r["entity"], r["reasons"]) for r in csv.DictReader(handle)]
+    return summary.line() + "\n" + _rejected(rows)
+
+
+def _rejected(rows) -> str:
+    """Each reason of each rejected row as a diagnostic of its own, led by the row."""
+    from perfrules.diagnostics import Diagnostic, render
+
+    found = []
+    for row, entity, reasons in rows:
+        for reason in re.split(r"; (?=PR\d{3} )", reasons):
+            code, message = reason.split(" ", 1)
+            found.append(Diagnostic(code, f"row {row} ({entity}): {message}"))
+    return render(found)
+
+
 @attrs.frozen
 class Stage:
     """A directory of the corpus: the file that names a case, the files the page shows for it
-    (in that order), and how perfrules is run on them."""
+    (in that order; ``optional`` ones only where a case has them), and how perfrules is run on them."""
 
     primary: str
     shown: tuple[str, ...]
     run: Callable[[str], str | None]
+    optional: tuple[str, ...] = ()
 
 
 STAGE_DIRS = {
@@ -587,6 +694,7 @@ STAGE_DIRS = {
     "reported": Stage(".rules", (".rules", ".yaml", ".reported.yaml"), _reported),
     "evaluation": Stage(".rules", (".rules", ".yaml"), _facts),
     "cases": Stage(".rules", (".rules", ".cases.yaml"), _cases),
+    "sql": Stage(".rules", (".rules", ".csv", ".sql.yaml"), _sql, optional=(".csv", ".sql.yaml")),
 }
 
 
@@ -614,7 +722,9 @@ def expected_of(path: Path) -> Path:
 
 def files_of(path: Path) -> list[Path]:
     """The input files of a case, in the order the page shows them."""
-    return [path.parent / (_stem(path) + suffix) for suffix in stage_of(path).shown]
+    stage = stage_of(path)
+    files = [path.parent / (_stem(path) + suffix) for suffix in stage.shown]
+    return [f for f, suffix in zip(files, stage.shown) if suffix not in stage.optional or f.exists()]
 
 
 def render_case(path: Path) -> str:
@@ -689,8 +799,9 @@ and may add notes (related places) and a hint (how to fix it):
 Parsing stops at the first error. Checking reports every problem of every pass in one run,
 errors and warnings together, in source order, and raises `CheckError` when there is an
 error. Warnings alone do not stop `check`: they are on the model's `warnings`. The later
-stages (facts, entity tables, reported figures, evaluation, author cases) each raise one
-error holding every problem they found; each section says what raises it. Each example
+stages (facts, entity tables, reported figures, evaluation, author cases, the SQL back end)
+each raise one error holding every problem they found, or, scoring a table, list every
+problem of a rejected row; each section says what raises it. Each example
 below is a file of the test corpus, with the facts, table, reported or cases file it needs,
 shown with what perfrules prints for it when run in the example's directory.
 """

@@ -4,9 +4,10 @@ The generated source is verified, registered in ``linecache`` under a synthetic 
 name (so tracebacks and debuggers show it), compiled and executed in a namespace that
 holds only ``Decimal`` and ``runtime``.
 
-Two entry points score an entity: ``evaluate`` builds the full explained ``Result``;
-``score`` runs a second generated function that computes the same scores without the
-explanation (``codegen_score``). Both first try the generated fast reader, which accepts
+Two entry points score an entity: ``score`` runs a second generated function that
+computes the scores without the explanation (``codegen_score``); ``evaluate`` runs it
+too and returns a ``Result`` whose explained tree ``runtime.score`` builds when it is
+first read. Both first try the generated fast reader, which accepts
 facts that are already typed, and fall back to ``facts.read`` for anything it does not.
 """
 
@@ -22,8 +23,10 @@ from pathlib import Path
 
 from perfrules import codegen, facts, model, runtime
 from perfrules.check import check
+from perfrules.diagnostics import Diagnostic
+from perfrules.errors import InternalError
 from perfrules.parse import parse
-from perfrules.result import Result
+from perfrules.result import Node, Result, RulesetInfo
 from perfrules.scores import Layout, Scores
 
 # Missing-input patterns remembered per ruleset (see Ruleset._inputs); a bound keeps a
@@ -112,10 +115,30 @@ class Ruleset:
         return self.evaluate_inputs(self._inputs(given))
 
     def evaluate_inputs(self, inputs: tuple) -> Result:
-        """``evaluate`` for input values already read: what ``read_facts`` returns."""
+        """``evaluate`` for input values already read: what ``read_facts`` returns.
+
+        The fast scorer gives the total and grade (and raises any error) now; the tree is
+        the one ``runtime.score`` builds, made when the result's ``root`` is first read.
+        """
+        scores = self.score_inputs(inputs)
+        return Result.lazy(self._info, scores.grade, scores.total, scores.max,
+                           functools.partial(self._explained, inputs, scores))
+
+    def _explained(self, inputs: tuple, scores: Scores) -> Node:
+        """The tree of a lazy result: every site, then ``runtime.score``, the semantics."""
         with decimal.localcontext(runtime.CONTEXT):
             sites = self._observe(inputs)
-        return runtime.score(self.model, inputs, sites)
+        explained = runtime.score(self.model, inputs, sites)
+        if Scores.of(explained, self.layout) != scores or str(explained.total) != str(scores.total):
+            # The result already said its total and grade: never show a tree that disagrees.
+            raise InternalError([Diagnostic(
+                "PR901", f"the generated scorer and the explanation of {self.name} disagree (total "
+                         f"{scores.total} against {explained.total}); this is a bug in perfrules, please report it")])
+        return explained.root
+
+    @functools.cached_property
+    def _info(self) -> RulesetInfo:
+        return RulesetInfo(self.model.name, self.model.version, self.model.fingerprint)
 
     def evaluate_many(self, rows, *, explain: bool = False, keep=()):
         """Score many entities: an iterable of mappings, or a pandas or Polars DataFrame

@@ -1,6 +1,12 @@
 """The result of scoring: a frozen tree of groups, indicators and parts, each with its
 score, its max and why.
 
+``Ruleset.evaluate`` returns the total and grade at once and builds the tree the first
+time something reads ``root`` (``Result.lazy``): most callers read the total, and
+building 50 frozen nodes, their steps and texts costs twenty times the scoring. Either
+way the tree is the one ``runtime.score`` builds, and a ``Result`` compares, hashes,
+prints and pickles as its complete tree.
+
 ``why`` is a tuple of steps, in the order the rule applied them: the exemption or veto
 that decided it, the band that matched, the formula with values filled in, checklist
 items, deductions, the cap or floor that bit, the rounding. Renderers (``explain``)
@@ -9,7 +15,7 @@ turn this tree into text, Markdown or JSON; nothing here formats for a terminal.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import attrs
@@ -193,6 +199,7 @@ class Node:
 
 
 _BRIEF = 80
+_set = object.__setattr__  # frozen classes refuse setattr; Result.lazy and its build go around it
 
 
 def _checklist_summary(items: list[ItemScored]) -> str:
@@ -221,14 +228,44 @@ class Result:
     ruleset: RulesetInfo
     root: Node
     grade: str | None
+    # A lazy result's (build, total, max) until and after ``root`` is read: see ``lazy``.
+    _pending: tuple | None = attrs.field(default=None, init=False, eq=False, hash=False, repr=False)
+
+    @classmethod
+    def lazy(cls, ruleset: RulesetInfo, grade: str | None, total: Decimal, maximum: Decimal,
+             build: Callable[[], Node]) -> Result:
+        """A result whose tree ``build()`` makes when ``root`` is first read. ``total``
+        and ``grade`` must be what that tree says (``build`` is expected to check it)."""
+        self = object.__new__(cls)
+        _set(self, "ruleset", ruleset)
+        _set(self, "grade", grade)
+        _set(self, "_pending", (build, total, maximum))
+        return self
+
+    def __getattr__(self, name: str):
+        # Python calls this only when normal lookup fails: for ``root``, when its slot is
+        # still empty. Two threads may both build; they build equal trees, one is kept.
+        if name == "root":
+            pending = object.__getattribute__(self, "_pending")
+            if pending is not None:
+                root = pending[0]()
+                _set(self, "root", root)
+                return root
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __reduce__(self):
+        # A copy or a pickle holds the tree, not the way to build it (it holds the ruleset).
+        return Result, (self.ruleset, self.root, self.grade)
 
     @property
     def total(self) -> Decimal:
-        return self.root.score
+        pending = self._pending
+        return self.root.score if pending is None else pending[1]
 
     @property
     def max(self) -> Decimal:
-        return self.root.max
+        pending = self._pending
+        return self.root.max if pending is None else pending[2]
 
     def indicators(self) -> Iterator[Node]:
         """The leaves of the rubric (三级指标), in order."""

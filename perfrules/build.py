@@ -223,12 +223,15 @@ class Ruleset:
         that fails if used (no rule needs it: facts.read accepted this pattern)."""
         if not missing:
             return values
-        values = list(values)
+        values, markers = list(values), self._markers
         for index in missing:
-            slot = self.model.inputs[index]
-            if slot.default is None:
-                values[index] = runtime.not_given(slot.name)
+            values[index] = markers[index]
         return tuple(values)
+
+    @functools.cached_property
+    def _markers(self) -> tuple:
+        """What ``_left_out`` puts in each slot: None, or the shared not-given marker."""
+        return tuple(None if slot.default is not None else runtime.not_given(slot.name) for slot in self.model.inputs)
 
     def __repr__(self) -> str:
         return f"<Ruleset {self.name!r} version {self.version!r} {self.fingerprint}>"

@@ -67,16 +67,20 @@ class _ScoreWriter:
 
     def _check_slot(self, slot: model.InputSlot) -> list[str]:
         # The common case inline; the rest (left out, an int, anything else) in rt.odd_*.
+        # A value left out is common (a figure given in place of its inputs): noted here,
+        # as rt.odd_* would, without a call.
         v, k = f"i{slot.index}", slot.index
+        left_out = [f"        if {v} is None:", f"            m = m + ({k:d},)", "        else:"]
         if slot.kind == "flag":
-            return [f"    if {v} is not True and {v} is not False:", f"        {v}, m = rt.odd_flag({v}, m, {k:d})"]
+            return [f"    if {v} is not True and {v} is not False:", *left_out,
+                    f"            {v}, m = rt.odd_flag({v}, m, {k:d})"]
         low, high = self._bounds(slot)
         checks = [f"{v}.is_finite()"]
         checks += [f"{v} == {v}.to_integral_value()"] if slot.kind == "count" else []
         checks += [f"{v} >= {low}"] if low != "None" else []
         checks += [f"{v} <= {high}"] if high != "None" else []
-        return [f"    if not (type({v}) is D and {' and '.join(checks)}):",
-                f"        {v}, m = rt.odd_number({v}, m, {k:d}, {low}, {high})"]
+        return [f"    if not (type({v}) is D and {' and '.join(checks)}):", *left_out,
+                f"            {v}, m = rt.odd_number({v}, m, {k:d}, {low}, {high})"]
 
     def _bounds(self, slot: model.InputSlot) -> tuple[str, str]:
         # What facts.read asks of a number: not negative unless declared, then in range.

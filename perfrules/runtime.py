@@ -105,9 +105,33 @@ class Missing:
         return f"Missing({self.error!r})"
 
 
+class _LeftOut(Missing):
+    """``Missing(NotGiven(name))`` that can be shared: each use of ``error`` makes a new
+    exception, so raising it again and again piles no traceback onto one object. Reading
+    facts that leave inputs out then costs a lookup, not a new exception per input."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:  # noqa: D107 - no error is made until one is used
+        self.name = name
+
+    @property
+    def error(self) -> NotGiven:
+        return NotGiven(self.name)
+
+
 def not_given(name: str) -> Missing:
     """The value of an input the facts left out and no rule needs."""
-    return Missing(NotGiven(name))
+    marker = _LEFT_OUT.get(name)
+    if marker is None:
+        if len(_LEFT_OUT) >= _LEFT_OUT_KEPT:
+            _LEFT_OUT.clear()
+        marker = _LEFT_OUT[name] = _LeftOut(name)
+    return marker
+
+
+_LEFT_OUT: dict[str, Missing] = {}  # input name → its marker
+_LEFT_OUT_KEPT = 1 << 16  # input names are few; the bound is only against misuse
 
 
 # ---- expression helpers (called by generated code and the interpreter) --------------------

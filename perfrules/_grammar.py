@@ -50,8 +50,10 @@ def grammar_text() -> str:
     return checkout.read_text(encoding="utf-8")
 
 
-_OPTIONS = {"parser": "lalr", "lexer": "contextual", "propagate_positions": True, "maybe_placeholders": True}
-_FORMAT = "perfrules parser cache 1"  # change it when what follows the key line changes
+# Every token is kept and no tree is built: ``parse_nodes.ToNodes`` makes the nodes as the
+# parser reduces, and needs the keywords and brackets for the spans (see there).
+_OPTIONS = {"parser": "lalr", "lexer": "contextual", "keep_all_tokens": True, "maybe_placeholders": True}
+_FORMAT = "perfrules parser cache 2"  # change it when what follows the key line changes
 
 # How each parser of this process was made, for tests and for anyone wondering why a load
 # was slow: "read" from the cache, "built", then "written" to it or not; "stale" and
@@ -67,6 +69,9 @@ def parser() -> lark.Lark:
 def _load_or_build(kind: str, **extra) -> lark.Lark:
     import lark  # here, so that `import perfrules` does not pay for Lark (about 40 ms)
 
+    from perfrules.parse_nodes import ToNodes  # imports Lark too
+
+    extra["transformer"] = ToNodes()  # saved with the parser, by reference to the class
     text = grammar_text()
     path, key = cache_file(kind, text)
     cached = _read(path, key) if path is not None else None
@@ -123,7 +128,7 @@ def _write(path: Path, key: bytes, built: lark.Lark) -> bool:
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(key + b"\n")
-            built.save(file)  # lexer_callbacks are saved by reference to the function
+            built.save(file)  # the transformer and lexer_callbacks are saved by reference to their code
         os.replace(temporary, path)
         return True
     except Exception:  # noqa: BLE001 - a full disk or a vanished directory only means no cache

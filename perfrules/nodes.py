@@ -377,12 +377,31 @@ class Ruleset:
 
 def walk(node) -> Iterator[object]:
     """Every node below ``node`` (itself included), depth first, in source order."""
-    yield node
-    for field in attrs.fields(type(node)):
-        if not field.eq:
-            continue
-        value = getattr(node, field.name)
-        children = value if isinstance(value, tuple) else (value,)
-        for child in children:
-            if attrs.has(type(child)):
-                yield from walk(child)
+    stack = [node]
+    while stack:  # iterative: checking walks every expression of a ruleset several times
+        node = stack.pop()
+        yield node
+        below = children(node)
+        if below:
+            stack.extend(reversed(below))
+
+
+def children(node) -> list:
+    """The nodes directly below ``node``, in source order."""
+    found = []
+    for name in _TREE_FIELDS[type(node)]:
+        value = getattr(node, name)
+        if type(value) is tuple:
+            found.extend(child for child in value if type(child) in _TREE_FIELDS)
+        elif type(value) in _TREE_FIELDS:
+            found.append(value)
+    return found
+
+
+# Each node class → the names of the fields that may hold nodes (those compared for
+# equality: spans are not). Worked out once, as ``attrs.fields`` per node was most of a walk.
+_TREE_FIELDS = {
+    cls: tuple(field.name for field in attrs.fields(cls) if field.eq)
+    for cls in list(vars().values())
+    if isinstance(cls, type) and attrs.has(cls) and cls.__module__ == __name__
+}

@@ -156,21 +156,24 @@ def render_explanation(result: Result, name: str) -> str:
     Raises:
         KeyError: no node has that name, or several do.
     """
-    return "\n".join(_explain(result.find(name), indent="")) + "\n"
+    lines: list[str] = []
+    _explain(result.find(name), "", lines)
+    return "\n".join(lines) + "\n"
 
 
-def _explain(node: Node, indent: str) -> Iterator[str]:
+def _explain(node: Node, indent: str, lines: list[str]) -> None:
+    # Appends to one list: nested generators would pass every line through each level.
     inner = indent + "  "
-    yield f"{indent}{node.kind} {' / '.join(node.path) or _root_name(node)}"
+    lines.append(f"{indent}{node.kind} {' / '.join(node.path) or _root_name(node)}")
     if node.description:
-        yield f"{inner}{node.description}"
-    yield f"{inner}score   {_number(node.score)} of {_number(node.max)}"
-    yield from _block(inner, "inputs", [f"{key} = {value}" for key, value in node.inputs])
-    yield from _block(inner, "values", [f"{key} = {value}" for key, value in node.values])
+        lines.append(f"{inner}{node.description}")
+    lines.append(f"{inner}score   {_number(node.score)} of {_number(node.max)}")
+    _block(inner, "inputs", [f"{key} = {value}" for key, value in node.inputs], lines)
+    _block(inner, "values", [f"{key} = {value}" for key, value in node.values], lines)
     for child in node.children:
-        yield from _explain(child, inner)
+        _explain(child, inner, lines)
     # Parts come before the steps: "parts add up to …" and what follows act on them.
-    yield from _block(inner, "steps", [f"{i}. {step.text()}" for i, step in enumerate(node.why, 1)])
+    _block(inner, "steps", [f"{i}. {step.text()}" for i, step in enumerate(node.why, 1)], lines)
 
 
 def _root_name(node: Node) -> str:
@@ -178,7 +181,7 @@ def _root_name(node: Node) -> str:
     return node.name or "(whole ruleset)"
 
 
-def _block(indent: str, label: str, lines: list[str]) -> Iterator[str]:
+def _block(indent: str, label: str, items: list[str], lines: list[str]) -> None:
     # "inputs  a = 1" then further lines aligned under the first value.
-    for i, line in enumerate(lines):
-        yield f"{indent}{label if i == 0 else '':<8}{line}"
+    for i, item in enumerate(items):
+        lines.append(f"{indent}{label if i == 0 else '':<8}{item}")

@@ -157,7 +157,26 @@ Step = (
 
 def _n(value: Decimal) -> str:
     # Steps are read by people; the exact values stay in the tree.
-    return short_number(value)
+    return shown_number(value)
+
+
+def shown_number(value: Decimal) -> str:
+    """``fmt.short_number(value)``, without its ``as_tuple`` and ``format`` when ``str``
+    already writes the value plainly (no exponent): then the digits after the point are
+    the exponent, and the text is the one ``format(value, "f")`` gives."""
+    text = str(value)
+    if "E" in text or not value.is_finite():
+        return short_number(value)
+    point = text.find(".")
+    if point < 0:
+        return "0" if text == "-0" else text
+    if len(text) - point - 1 > _SHORT_PLACES:
+        return short_number(value)
+    text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+_SHORT_PLACES = 6  # short_number's default
 
 
 # ---- the tree -------------------------------------------------------------------------------
@@ -179,9 +198,15 @@ class Node:
     values: tuple[tuple[str, str], ...] = ()  # (let name, value as shown) it used
 
     def walk(self) -> Iterator[Node]:
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        """This node and every node below it, depth first, in order."""
+        # A stack, not nested generators: each node would pass through one per level.
+        found, stack = [], [self]
+        while stack:
+            node = stack.pop()
+            found.append(node)
+            if node.children:
+                stack.extend(reversed(node.children))
+        return iter(found)
 
     @property
     def reason(self) -> str:

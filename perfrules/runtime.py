@@ -16,7 +16,7 @@ from perfrules import model, result
 from perfrules.diagnostics import Diagnostic
 from perfrules.errors import EvaluationError, InternalError
 from perfrules.explain_plan import Plan, plan_of
-from perfrules.fmt import expr_text, number_text, short_number
+from perfrules.fmt import expr_text, number_text
 
 __all__ = [
     "CONTEXT", "Unavailable", "ZeroDenominator", "Missing", "div", "min_", "max_", "mean", "sum_", "abs_", "round_",
@@ -476,20 +476,4 @@ def show_value(value, kind: str) -> str:
     return _short(value)
 
 
-def _short(value: Decimal) -> str:
-    """``fmt.short_number(value)``, without its ``as_tuple`` and ``format`` when ``str``
-    already writes the value plainly (no exponent): then the digits after the point are
-    the exponent, and the text is the one ``format(value, "f")`` gives."""
-    text = str(value)
-    if "E" in text or not value.is_finite():
-        return short_number(value)
-    point = text.find(".")
-    if point < 0:
-        return "0" if text == "-0" else text
-    if len(text) - point - 1 > _SHORT_PLACES:
-        return short_number(value)
-    text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-_SHORT_PLACES = 6  # short_number's default
+_short = result.shown_number  # one definition, shared with the steps' texts

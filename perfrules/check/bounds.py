@@ -22,7 +22,7 @@ from perfrules.check.bands import band_interval, domain_of
 from perfrules.check.kinds import environment
 from perfrules.check.ranges import range_of, truth_of, value_ranges
 from perfrules.check.tree import (
-    DEDUCTIONS, clause_expressions, definition_expr, definitions, members, own_clauses, parts, refs,
+    DEDUCTIONS, clause_expressions, definition_expr, definitions, members, own_clauses, parts, per_tree, refs,
 )
 from perfrules.fmt import number_text
 from perfrules.intervals import INF, Range, gaps
@@ -42,8 +42,12 @@ class Context:
     known: dict  # name → Input | Let
     rounding: tuple[str, int]  # the ruleset's default (mode, places)
     zero_prone: frozenset  # lets and defaulted inputs whose value may meet a zero denominator
+    # id(rule) → its rule_bounds: reach asks for every rule's bounds and for the total's,
+    # which sums them. Keyed by identity, as the rules of the tree are alive while it is.
+    bounds: dict = attrs.field(factory=dict, eq=False, repr=False)
 
 
+@per_tree
 def context_of(tree: nodes.Ruleset) -> Context:
     """Ranges, kinds and definitions of a ruleset, worked out once."""
     ranges, known = value_ranges(tree), definitions(tree)
@@ -104,7 +108,9 @@ def _member(node, path: tuple[str, ...], context: Context, found: dict) -> Range
     if isinstance(node, nodes.Group):
         bounds = _sum(_member(m, path, context, found) for m in node.members)
     else:
-        bounds = rule_bounds(node, context, path=path, found=found)
+        bounds = rule_bounds(node, context)
+        for part in parts(node):
+            _member(part, path, context, found)
     found[path] = bounds
     return bounds
 
@@ -125,18 +131,24 @@ def hull(ranges: Iterable[Range]) -> Range:
 # ---- one rule ---------------------------------------------------------------------------------
 
 
-def rule_bounds(rule, context: Context, *, path: tuple[str, ...] = (), found: dict | None = None,
-                exemptions: bool = True, vetoes: bool = True) -> Range:
+def rule_bounds(rule, context: Context, *, exemptions: bool = True, vetoes: bool = True) -> Range:
     """The scores ``rule`` (an indicator or a part) can reach, limited and rounded.
 
-    With ``exemptions`` or ``vetoes`` False, as if the rule had none of them; ``found``
-    receives the bounds of its parts, by path.
+    With ``exemptions`` or ``vetoes`` False, as if the rule had none of them.
     """
-    found = {} if found is None else found
+    if not (exemptions and vetoes):
+        return _rule_bounds(rule, context, exemptions, vetoes)
+    known = context.bounds.get(id(rule))
+    if known is None:
+        known = context.bounds[id(rule)] = _rule_bounds(rule, context, True, True)
+    return known
+
+
+def _rule_bounds(rule, context: Context, exemptions: bool, vetoes: bool) -> Range:
     outcomes = []
     exempt = _any_holds(own_clauses(rule, nodes.Exempt), context) if exemptions else False
     veto = _any_holds(own_clauses(rule, nodes.Veto), context) if vetoes else False
-    raw = raw_bounds(rule, context, path, found)
+    raw = raw_bounds(rule, context)
     if exempt is not False:
         outcomes.append(Range.point(rule.points))
     if exempt is not True and veto is not False:
@@ -149,19 +161,17 @@ def rule_bounds(rule, context: Context, *, path: tuple[str, ...] = (), found: di
     return _rounded(limit(hull(outcomes), rule.points), rounding_of(rule, context))
 
 
-def raw_bounds(rule, context: Context, path: tuple[str, ...] = (), found: dict | None = None) -> Range:
+def raw_bounds(rule, context: Context) -> Range:
     """The base less the deductions, before the limits: what a formula rule computes."""
-    found = {} if found is None else found
-    result = base_bounds(rule, context, path, found)
+    result = base_bounds(rule, context)
     for clause in own_clauses(rule, DEDUCTIONS):
         result = result - deduction_bounds(clause, context)
     return result
 
 
-def base_bounds(rule, context: Context, path: tuple[str, ...] = (), found: dict | None = None) -> Range:
-    found = {} if found is None else found
+def base_bounds(rule, context: Context) -> Range:
     if parts(rule):
-        return _sum(_part(p, path, context, found) for p in parts(rule))
+        return _sum(rule_bounds(p, context) for p in parts(rule))
     for clause in rule.clauses:
         match clause:
             case nodes.Tiers():
@@ -172,12 +182,6 @@ def base_bounds(rule, context: Context, path: tuple[str, ...] = (), found: dict 
             case nodes.Checklist(items=items):
                 return _sum(item_bounds(item, context) for item in items)
     return Range.point(rule.points)  # deductions only: the rule starts from its max
-
-
-def _part(part, path, context: Context, found: dict) -> Range:
-    bounds = rule_bounds(part, context, path=path + (part.name,), found=found)
-    found[path + (part.name,)] = bounds
-    return bounds
 
 
 def _points(band, rule) -> Decimal:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from perfrules import nodes
 from perfrules.check.names import FUNCTIONS
-from perfrules.check.tree import definitions_in_order, fold_definitions, rules
+from perfrules.check.tree import definitions_in_order, fold_definitions, per_tree, rules
 from perfrules.diagnostics import Diagnostics
 from perfrules.fmt import expr_text, number_text
 from perfrules.kinds import (
@@ -45,6 +45,7 @@ def check_kinds(tree: nodes.Ruleset, diagnostics: Diagnostics) -> None:
                 _check_bound(bound, NUMBER, "the total", diagnostics)
 
 
+@per_tree
 def environment(tree: nodes.Ruleset) -> dict[str, Kind]:
     """The kind of every input and let; a let in a cycle is UNKNOWN (PR203 reports it)."""
     return fold_definitions(tree, lambda n: from_declaration(n.kind, n.unit), kind_of, UNKNOWN)

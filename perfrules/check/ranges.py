@@ -19,7 +19,7 @@ from perfrules import nodes
 from perfrules.check.kinds import is_mismatched
 from perfrules.check.names import FUNCTIONS
 from perfrules.check.structure import MAX_PLACES
-from perfrules.check.tree import definitions, fold_definitions
+from perfrules.check.tree import definitions, fold_definitions, per_tree
 from perfrules.intervals import INF, Range, largest, smallest, total
 from perfrules.kinds import from_declaration
 
@@ -35,6 +35,7 @@ _CALLS = {"min": smallest, "max": largest, "sum": total, "abs": lambda rs: abs(r
           "mean": lambda rs: total(rs) / Range.point(Decimal(len(rs)))}
 
 
+@per_tree
 def value_ranges(tree: nodes.Ruleset) -> dict[str, Range | None]:
     """The range of every input and let; a let in a cycle gets None."""
     return fold_definitions(tree, input_range, range_of)

@@ -6,9 +6,14 @@ what a let or a default uses. No pass logic and no diagnostics.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import weakref
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from perfrules import nodes
+
+_T = TypeVar("_T")
 
 RULE_BASES = (nodes.Tiers, nodes.Score, nodes.Checklist)
 DEDUCTIONS = (nodes.DeductPerItem, nodes.DeductPerUnit, nodes.DeductWhen)
@@ -70,6 +75,29 @@ def own_clauses(rule, cls) -> tuple:
     return tuple(c for c in rule.clauses if isinstance(c, cls))
 
 
+def per_tree(work: Callable[[nodes.Ruleset], _T]) -> Callable[[nodes.Ruleset], _T]:
+    """``work(tree)`` done once for the tree it was last asked about (by identity).
+
+    Every pass of one check wants the kinds, ranges and definitions of the same tree;
+    working them out again per pass was a fifth of checking a large ruleset. The tree is
+    held weakly, and what ``work`` returns is shared: callers must not change it.
+    """
+    last: tuple = (lambda: None, None)
+
+    @functools.wraps(work)
+    def cached(tree: nodes.Ruleset) -> _T:
+        nonlocal last
+        held, value = last  # one read: another thread may replace it meanwhile
+        if held() is tree:
+            return value
+        value = work(tree)
+        last = (weakref.ref(tree), value)
+        return value
+
+    return cached
+
+
+@per_tree
 def definitions(tree: nodes.Ruleset) -> dict[str, nodes.Input | nodes.Let]:
     """Inputs and lets by name; the first declaration wins (PR202 reports the others)."""
     found: dict[str, nodes.Input | nodes.Let] = {}

@@ -27,7 +27,7 @@ import threading
 import unicodedata
 from decimal import Decimal
 
-from lark import Token, Transformer
+from lark import Token, Transformer, Tree
 
 from perfrules import nodes
 from perfrules.diagnostics import Diagnostic
@@ -87,11 +87,16 @@ def _shaped(build, *, keep_tokens: bool = False):
 
     def callback(self, children):
         here = current
-        first = next((c for c in children if c is not None), None)
+        # Nearly every rule starts and ends with something written; None is an absent `[x]`.
+        first = children[0] if children else None
+        if first is None:
+            first = next((c for c in children if c is not None), None)
         if first is None:
             span = None
         else:
-            last = next(c for c in reversed(children) if c is not None)
+            last = children[-1]
+            if last is None:
+                last = next(c for c in reversed(children) if c is not None)
             span = Span(here.source, _start(first), _end(last))
         dropped = here.dropped
         args = []
@@ -167,9 +172,9 @@ class ToNodes(Transformer):
     def __default__(self, data, children, meta):
         # Lark's own helpers (``_top*`` becomes ``__start_star_0``) stay trees, which Lark
         # splices into the rule that uses them; a rule of ours without a method is a bug.
-        if not data.startswith("_"):
+        if data[0] != "_":
             raise AssertionError(f"the grammar rule {data!r} has no method in ToNodes")
-        return super().__default__(data, children, meta)
+        return Tree(data, children)
 
     # ---- header and declarations
     @_shaped

@@ -279,7 +279,7 @@ class _Compiler:
         if not problems or anything is None:
             return none
         parts = [case([(condition, message)], exp.Null()) for condition, message in problems]
-        joined = exp.Anonymous(this="CONCAT_WS", expressions=[exp.Literal.string("; "), *parts])
+        joined = self.dialect.join_texts("; ", parts)  # CONCAT_WS, in chunks where arguments are limited
         return self.plan.put(case([(self.plan.put(anything), joined)], none))
 
     def _divisions(self, rule: model.Rule) -> str:

@@ -17,6 +17,11 @@ matches a regular expression, and whether it flattens nested SELECTs:
   a digit and, past 38, rounds them: sums and products are cast to the type proved for
   them. Its ``$`` matches before a final line break, so patterns end with ``\\z``.
 
+Smaller differences: PostgreSQL passes at most 100 arguments to a function (the error
+messages are joined in chunks) and cuts identifiers to 63 bytes (an indicator path of
+22 Chinese characters is longer: read its result by position); Spark numbers rows only
+in an order (``ROW_NUMBER() OVER (ORDER BY MONOTONICALLY_INCREASING_ID())``).
+
 Every builder returns a sqlglot expression; none formats SQL text.
 """
 
@@ -38,6 +43,7 @@ class Dialect:
     max_quotient_digits: int  # longest whole quotient ``trunc_div`` can return
     end_anchor: str  # what ends a regular expression at the end of the text only
     declares_types: bool  # cast each sum and product to the DECIMAL type proved for it
+    max_arguments: int = 1_000_000  # most arguments a function call may have
 
     def trunc_div(self, left: exp.Expression, right: exp.Expression, digits: int) -> exp.Expression:
         """``left / right`` truncated toward zero, for whole DECIMAL(p, 0) values, ``right`` ≠ 0."""
@@ -68,12 +74,37 @@ class Dialect:
     def text(self) -> exp.DataType:
         return exp.DataType.build(self.text_type)
 
+    def row_number(self) -> exp.Expression:
+        """The rows numbered from 1 in the order they are read.
+
+        Spark will not number rows without an order: ``monotonically_increasing_id()``
+        grows with the partition and the position in it, which is the order of reading.
+        """
+        if self.name == "spark":
+            order = exp.Order(expressions=[exp.Ordered(this=exp.Anonymous(this="MONOTONICALLY_INCREASING_ID"))])
+            return exp.Window(this=exp.RowNumber(), order=order)
+        return exp.Window(this=exp.RowNumber())
+
+    def join_texts(self, separator: str, parts: list[exp.Expression]) -> exp.Expression:
+        """``CONCAT_WS(separator, parts…)``: the parts that are not NULL, joined.
+
+        PostgreSQL passes at most 100 arguments to a function, and a ruleset's error messages
+        are more: they are joined in chunks, each chunk NULL when none of its parts is (an
+        empty chunk would otherwise leave a doubled separator).
+        """
+        if len(parts) < self.max_arguments:
+            return exp.Anonymous(this="CONCAT_WS", expressions=[exp.Literal.string(separator), *parts])
+        size = self.max_arguments - 1
+        chunks = [exp.Nullif(this=self.join_texts(separator, parts[i:i + size]), expression=exp.Literal.string(""))
+                  for i in range(0, len(parts), size)]
+        return self.join_texts(separator, chunks)
+
 
 DIALECTS = {
     "duckdb": Dialect("duckdb", "VARCHAR", fence=False, max_quotient_digits=38, end_anchor="$",
                       declares_types=False),
     "postgres": Dialect("postgres", "TEXT", fence=True, max_quotient_digits=1000, end_anchor="$",
-                        declares_types=False),
+                        declares_types=False, max_arguments=100),
     "spark": Dialect("spark", "STRING", fence=False, max_quotient_digits=32, end_anchor="\\z",
                      declares_types=True),
 }

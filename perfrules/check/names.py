@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from perfrules import nodes
 from perfrules.check.tree import (
-    clause_expressions, definition_expr, definitions, definitions_in_order, expressions, members, parts, refs, rules,
+    clause_expressions, definition_expr, definitions, definitions_in_order, expression_nodes, members, parts, refs,
+    rules,
 )
 from perfrules.diagnostics import Diagnostics, closest, did_you_mean
 
@@ -32,8 +33,12 @@ def check_names(tree: nodes.Ruleset, diagnostics: Diagnostics) -> None:
         children = parent.members if isinstance(parent, nodes.Group) else parts(parent)
         _check_siblings(children, _describe(parent), diagnostics)
     known = definitions(tree)
-    for expr in expressions(tree):
-        _check_expr(expr, known, diagnostics)
+    for node in expression_nodes(tree):
+        if isinstance(node, nodes.Ref) and node.name not in known:
+            diagnostics.error("PR201", f"unknown name {node.name}", node.span,
+                              hint=did_you_mean(node.name, known) or "declare it with `input` or `let`")
+        elif isinstance(node, nodes.Call):
+            _check_call(node, diagnostics)
     _check_cycles(known, diagnostics)
     _check_unused(tree, diagnostics)
     for node in tree.of_type(nodes.Input):
@@ -86,15 +91,6 @@ def _check_siblings(children, parent: str, diagnostics: Diagnostics) -> None:
             hint="members of one group, or parts of one indicator, need distinct names",
             notes=(("the first one is here", previous.name_span),),
         )
-
-
-def _check_expr(expr: nodes.Expr, known: dict, diagnostics: Diagnostics) -> None:
-    for node in nodes.walk(expr):
-        if isinstance(node, nodes.Ref) and node.name not in known:
-            diagnostics.error("PR201", f"unknown name {node.name}", node.span,
-                              hint=did_you_mean(node.name, known) or "declare it with `input` or `let`")
-        elif isinstance(node, nodes.Call):
-            _check_call(node, diagnostics)
 
 
 def _check_call(call: nodes.Call, diagnostics: Diagnostics) -> None:

@@ -22,7 +22,7 @@ from perfrules.check.bounds import (
     Context, context_of, may_meet_zero, raw_bounds, reachable_bands, rule_bounds, score_bounds,
 )
 from perfrules.check.ranges import range_of, truth_of
-from perfrules.check.tree import expressions, members, own_clauses, parts
+from perfrules.check.tree import expression_nodes, members, own_clauses, parts
 from perfrules.diagnostics import Diagnostics
 from perfrules.fmt import expr_text, interval_text, number_text
 from perfrules.intervals import INF, Range, largest, smallest
@@ -42,10 +42,9 @@ def check_reach(tree: nodes.Ruleset, diagnostics: Diagnostics) -> None:
     explained = sorted(d.span.start for d in diagnostics.items if d.code in _EXPLAINS_MAX and d.span)
     for member in members(tree):
         _check_member(member, context, explained, diagnostics)
-    for expr in expressions(tree):
-        for node in nodes.walk(expr):
-            if isinstance(node, nodes.Call) and node.function in ("min", "max"):
-                _check_cap(node, context, diagnostics)
+    for node in expression_nodes(tree):
+        if isinstance(node, nodes.Call) and node.function in ("min", "max"):
+            _check_cap(node, context, diagnostics)
     _check_grade(tree, diagnostics)
 
 

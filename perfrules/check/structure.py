@@ -9,7 +9,7 @@ the other passes' business.
 from __future__ import annotations
 
 from perfrules import nodes
-from perfrules.check.tree import DEDUCTIONS, RULE_BASES, expressions, rules
+from perfrules.check.tree import DEDUCTIONS, RULE_BASES, expression_nodes, rules
 from perfrules.diagnostics import Diagnostics
 
 MAX_PLACES = 10
@@ -35,12 +35,11 @@ def check_structure(tree: nodes.Ruleset, diagnostics: Diagnostics) -> None:
     _check_once(tree.statements, _ONCE_IN_RULESET, "the ruleset", diagnostics)
     for rounding in tree.of_type(nodes.Rounding):
         _check_places(rounding, diagnostics)
-    for expr in expressions(tree):
-        for node in nodes.walk(expr):
-            if isinstance(node, nodes.Round) and not 0 <= node.places <= MAX_PLACES:
-                diagnostics.error(
-                    "PR412", f"round to {node.places} places is out of range 0..{MAX_PLACES}", node.span,
-                    hint="round(x, 4) keeps four decimals, e.g. 0.1234 = 12.34%")
+    for node in expression_nodes(tree):
+        if isinstance(node, nodes.Round) and not 0 <= node.places <= MAX_PLACES:
+            diagnostics.error(
+                "PR412", f"round to {node.places} places is out of range 0..{MAX_PLACES}", node.span,
+                hint="round(x, 4) keeps four decimals, e.g. 0.1234 = 12.34%")
 
 
 def _kind(rule) -> str:

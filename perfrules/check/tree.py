@@ -19,6 +19,29 @@ RULE_BASES = (nodes.Tiers, nodes.Score, nodes.Checklist)
 DEDUCTIONS = (nodes.DeductPerItem, nodes.DeductPerUnit, nodes.DeductWhen)
 
 
+def per_tree(work: Callable[[nodes.Ruleset], _T]) -> Callable[[nodes.Ruleset], _T]:
+    """``work(tree)`` done once for the tree it was last asked about (by identity).
+
+    Every pass of one check wants the rules, expressions, kinds, ranges and definitions of
+    the same tree; working them out again per pass was a fifth of checking a large
+    ruleset. The tree is held weakly, and what ``work`` returns is shared: callers must
+    not change it.
+    """
+    last: tuple = (lambda: None, None)
+
+    @functools.wraps(work)
+    def cached(tree: nodes.Ruleset) -> _T:
+        nonlocal last
+        held, value = last  # one read: another thread may replace it meanwhile
+        if held() is tree:
+            return value
+        value = work(tree)
+        last = (weakref.ref(tree), value)
+        return value
+
+    return cached
+
+
 def members(tree: nodes.Ruleset) -> tuple:
     """The top-level groups and indicators, in source order."""
     return tuple(s for s in tree.statements if isinstance(s, (nodes.Group, nodes.Indicator)))
@@ -34,10 +57,10 @@ def groups(tree: nodes.Ruleset) -> Iterator[nodes.Group]:
             stack.extend(reversed(node.members))
 
 
-def rules(tree: nodes.Ruleset) -> Iterator[nodes.Indicator | nodes.Part]:
+@per_tree
+def rules(tree: nodes.Ruleset) -> tuple[nodes.Indicator | nodes.Part, ...]:
     """Every indicator and every part (parts right after their indicator), depth first."""
-    for member in members(tree):
-        yield from _rules(member)
+    return tuple(rule for member in members(tree) for rule in _rules(member))
 
 
 def _rules(node) -> Iterator:
@@ -75,28 +98,6 @@ def own_clauses(rule, cls) -> tuple:
     return tuple(c for c in rule.clauses if isinstance(c, cls))
 
 
-def per_tree(work: Callable[[nodes.Ruleset], _T]) -> Callable[[nodes.Ruleset], _T]:
-    """``work(tree)`` done once for the tree it was last asked about (by identity).
-
-    Every pass of one check wants the kinds, ranges and definitions of the same tree;
-    working them out again per pass was a fifth of checking a large ruleset. The tree is
-    held weakly, and what ``work`` returns is shared: callers must not change it.
-    """
-    last: tuple = (lambda: None, None)
-
-    @functools.wraps(work)
-    def cached(tree: nodes.Ruleset) -> _T:
-        nonlocal last
-        held, value = last  # one read: another thread may replace it meanwhile
-        if held() is tree:
-            return value
-        value = work(tree)
-        last = (weakref.ref(tree), value)
-        return value
-
-    return cached
-
-
 @per_tree
 def definitions(tree: nodes.Ruleset) -> dict[str, nodes.Input | nodes.Let]:
     """Inputs and lets by name; the first declaration wins (PR202 reports the others)."""
@@ -126,15 +127,21 @@ def clause_expressions(clause) -> tuple[nodes.Expr, ...]:
     return ()
 
 
-def expressions(tree: nodes.Ruleset) -> Iterator[nodes.Expr]:
+@per_tree
+def expressions(tree: nodes.Ruleset) -> tuple[nodes.Expr, ...]:
     """Every top expression of the ruleset: lets, defaults, then the rules' clauses."""
-    for node in definitions_in_order(tree):
-        expr = definition_expr(node)
-        if expr is not None:
-            yield expr
+    found = [e for e in map(definition_expr, definitions_in_order(tree)) if e is not None]
     for rule in rules(tree):
         for clause in rule.clauses:
-            yield from clause_expressions(clause)
+            found.extend(clause_expressions(clause))
+    return tuple(found)
+
+
+@per_tree
+def expression_nodes(tree: nodes.Ruleset) -> tuple:
+    """Every node of every top expression, each expression depth first, in the order of
+    ``expressions``: what three passes look through for names, calls and roundings."""
+    return tuple(node for expr in expressions(tree) for node in nodes.walk(expr))
 
 
 def definitions_in_order(tree: nodes.Ruleset) -> tuple:

@@ -45,6 +45,7 @@ class Context:
     # id(rule) → its rule_bounds: reach asks for every rule's bounds and for the total's,
     # which sums them. Keyed by identity, as the rules of the tree are alive while it is.
     bounds: dict = attrs.field(factory=dict, eq=False, repr=False)
+    reached: dict = attrs.field(factory=dict, eq=False, repr=False)  # id(tiers) → reachable_bands
 
 
 @per_tree
@@ -194,6 +195,13 @@ def _known(values: Range | None) -> Range:
 
 def reachable_bands(tiers: nodes.Tiers, context: Context) -> list[tuple[nodes.Band, bool]]:
     """Each band, and whether some value its subject can take falls in it."""
+    known = context.reached.get(id(tiers))
+    if known is None:
+        known = context.reached[id(tiers)] = _reachable_bands(tiers, context)
+    return known
+
+
+def _reachable_bands(tiers: nodes.Tiers, context: Context) -> list[tuple[nodes.Band, bool]]:
     domain = domain_of(range_of(tiers.subject, context.ranges))
     regular = [band_interval(b) for b in tiers.bands if not b.interval.is_otherwise]
     found = []

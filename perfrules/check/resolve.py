@@ -40,6 +40,7 @@ class _Resolver:
         self.default_sites: dict[str, int] = {}
         self.let_defs: list[model.LetDef] = []
         self.readers: dict[str, list[tuple[str, ...]]] = {i.name: [] for i in self.inputs}
+        self.uses: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}  # see _uses_of
         rounding = tree.of_type(nodes.Rounding)
         self.rounding = model.Rounding(rounding[-1].mode, rounding[-1].places) if rounding else DEFAULT_ROUNDING
 
@@ -180,24 +181,41 @@ class _Resolver:
         return model.Guard(site, reason, expr_text(condition), span=clause.span)
 
     def _names_used(self, sites) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """The inputs and the lets these sites use, directly or through lets and defaults."""
+        """The inputs and the lets these sites use, directly or through lets and defaults,
+        each in order of first use."""
         inputs: dict[str, None] = {}
         lets: dict[str, None] = {}
-
-        def visit(expr):
-            for name in refs(expr):
-                kind, index = self.symbols.get(name, (None, None))
-                if kind == "input":
-                    if self.inputs[index].default is not None:
-                        visit(self.inputs[index].default)
-                    inputs.setdefault(name)
-                elif kind == "let":
-                    visit(self.sites[index].expr)
-                    lets.setdefault(name)
-
         for site in sites:
-            visit(site.expr)
+            used_inputs, used_lets = self._uses(site.expr)
+            inputs.update(dict.fromkeys(used_inputs))  # keeps the first place of a name
+            lets.update(dict.fromkeys(used_lets))
         return tuple(inputs), tuple(lets)
+
+    def _uses(self, expr) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        inputs: dict[str, None] = {}
+        lets: dict[str, None] = {}
+        for name in refs(expr):
+            kind, index = self.symbols.get(name, (None, None))
+            if kind in ("input", "let"):
+                used_inputs, used_lets = self._uses_of(name, kind, index)
+                inputs.update(dict.fromkeys(used_inputs))
+                lets.update(dict.fromkeys(used_lets))
+        return tuple(inputs), tuple(lets)
+
+    def _uses_of(self, name: str, kind: str, index: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """What using a let or an input brings in: itself, after what its definition or
+        default uses. Worked out once per name: every rule that reads a let asked again."""
+        known = self.uses.get(name)
+        if known is None:
+            if kind == "let":
+                inputs, lets = self._uses(self.sites[index].expr)
+                known = inputs, tuple(dict.fromkeys((*lets, name)))
+            else:
+                default = self.inputs[index].default
+                inputs, lets = self._uses(default) if default is not None else ((), ())
+                known = tuple(dict.fromkeys((*inputs, name))), lets
+            self.uses[name] = known
+        return known
 
     def _grade(self) -> model.GradeScale | None:
         grades = self.tree.of_type(nodes.Grade)

@@ -160,7 +160,14 @@ class _Reader:
                          self.present)
         found = self._typed() if self.column.kind == "decimal" else self._text()
         problems = self._problems(found)
-        value = self._value(found.parsed)
+        # A value the row is rejected for (negative, outside the input's range) must not reach
+        # the arithmetic: its types are proved from those claims (never negative, at most the
+        # range's end), and a cast proved from them fails in DuckDB, which stops the whole query.
+        refused = any_of(found.negative if self._checks_sign() else None,
+                         self._outside(found.parsed) if self.slot.low is not None or self.slot.high is not None
+                         else None)
+        parsed = found.parsed if refused is None else self.plan.put(case([(refused, exp.Null())], found.parsed))
+        value = self._value(parsed)
         conditions = [found.bad, found.not_whole if self.slot.kind == "count" else None, found.wide]
         if self.slot.low is not None or self.slot.high is not None:
             conditions.append(self._outside(found.parsed))

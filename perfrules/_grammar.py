@@ -34,7 +34,6 @@ import stat
 import sys
 import threading
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,11 +42,18 @@ if TYPE_CHECKING:
 
 
 def grammar_text() -> str:
-    shipped = resources.files("perfrules") / "grammar" / "perfrules.lark"
+    package = Path(__file__).parent
+    shipped = package / "grammar" / "perfrules.lark"
     if shipped.is_file():
         return shipped.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parents[1] / "grammar" / "perfrules.lark"
-    return checkout.read_text(encoding="utf-8")
+    checkout = package.resolve().parent / "grammar" / "perfrules.lark"
+    if checkout.is_file():
+        return checkout.read_text(encoding="utf-8")
+    # Installed in a zip file. importlib.resources imports tempfile, shutil, random and
+    # more (about 10 ms), so a plain installation does not import it at all.
+    from importlib import resources
+
+    return (resources.files("perfrules") / "grammar" / "perfrules.lark").read_text(encoding="utf-8")
 
 
 # Every token is kept and no tree is built: ``parse_nodes.ToNodes`` makes the nodes as the

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from perfrules import nodes
 from perfrules.check.bounds import context_of
-from perfrules.check.direction import Directions
 from perfrules.check.tree import (
     clause_expressions, definition_expr, definitions, own_clauses, refs, rules_with_paths,
 )
@@ -37,6 +36,8 @@ def check_monotone(tree: nodes.Ruleset, diagnostics: Diagnostics) -> None:
     named = [(path, rule, claim) for path, rule, claim in claims if _check_name(claim, known, diagnostics)]
     if not named or diagnostics.has_errors:
         return
+    from perfrules.check.direction import Directions  # only for a ruleset that claims something
+
     context, unproven = context_of(tree), []
     for path, rule, claim in named:
         if claim.input not in _inputs_read(rule, known):

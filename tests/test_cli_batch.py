@@ -181,12 +181,18 @@ def test_a_directory_of_tables_and_a_key_column(ruleset, tmp_path, capsys):
             writer = csv.DictWriter(handle, fieldnames=["部门编码", *rows[0]])
             writer.writeheader()
             writer.writerows(dict(r, 部门编码=f"D{i:02d}") for i, r in enumerate(part))
-    out = tmp_path / "out.csv"
-    assert main(["score", str(RULESET), str(folder), "--out", str(out), "--key", "部门编码"]) == 0
-    assert capsys.readouterr().err.strip().endswith("read 7, scored 7, rejected 0")
-    scored = _read(out)
-    assert {r["entity"]: Decimal(r["total"]) for r in scored} == _python_totals(ruleset)
-    assert sorted(r["部门编码"] for r in scored) == sorted(["D00", "D01", "D02", "D00", "D01", "D02", "D03"])
+    found = {}
+    for engine in ("duckdb", "python"):
+        out = tmp_path / f"{engine}.csv"
+        assert main(["score", str(RULESET), str(folder), "--out", str(out), "--key", "部门编码",
+                     "--engine", engine]) == 0
+        assert capsys.readouterr().err.strip().endswith("read 7, scored 7, rejected 0")
+        found[engine] = scored = _read(out)
+        assert {r["entity"]: Decimal(r["total"]) for r in scored} == _python_totals(ruleset)
+        assert [(r["row"], r["部门编码"]) for r in scored] == [
+            ("1", "D00"), ("2", "D01"), ("3", "D02"), ("4", "D00"), ("5", "D01"), ("6", "D02"), ("7", "D03")]
+        assert list(scored[0])[:3] == ["entity", "部门编码", "row"]
+    assert found["duckdb"] == found["python"]
 
 
 @pytest.mark.parametrize(("args", "message"), [

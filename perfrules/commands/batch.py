@@ -114,23 +114,28 @@ def _python(ruleset, data: Path, out: Path, rejects: Path | None, keys: tuple[st
 
     started = time.perf_counter()
     rows = load_table(data) if not data.is_dir() else [r for f in sorted(data.iterdir()) for r in load_table(f)]
-    facts = [row.facts for row in rows]
+    # A directory is one table, numbered across its files as DuckDB numbers it (each file counts from 1).
+    rows = [row._replace(number=number) for number, row in enumerate(rows, start=1)]
+    # --key columns are copied to the results, as DuckDB copies them; they are not inputs.
+    kept = [{key: row.facts.get(key) for key in keys} for row in rows]
+    facts = [{name: value for name, value in row.facts.items() if name not in keys} if keys else row.facts
+             for row in rows]
     many = getattr(ruleset, "evaluate_many", None)
     outcomes = many(facts) if many else [_one(ruleset, f) for f in facts]
     paths = ["/".join(rule.path) for rule in ruleset.model.rules()]
     scored, rejected = [], []
-    for row, outcome in zip(rows, outcomes):
+    for row, keep, outcome in zip(rows, kept, outcomes):
         if isinstance(outcome, PerfrulesError):
             reasons = "; ".join(f"{d.code} {d.message}" for d in outcome.diagnostics)
-            rejected.append({"row": row.number, "entity": row.entity, "reasons": reasons})
+            rejected.append({"row": row.number, "entity": row.entity, **keep, "reasons": reasons})
             continue
-        values = {"entity": row.entity, "row": row.number}
+        values = {"entity": row.entity, **keep, "row": row.number}
         values.update({p: _score_of(outcome, p) for p in paths})
         values.update(total=outcome.total, grade=outcome.grade)
         scored.append(values)
     rejects = rejects or default_rejects(out)
-    write_rows(duckdb.connect(), scored, ["entity", "row", *paths, "total", "grade"], out)
-    write_rows(duckdb.connect(), rejected, ["row", "entity", "reasons"], rejects)
+    write_rows(duckdb.connect(), scored, ["entity", *keys, "row", *paths, "total", "grade"], out)
+    write_rows(duckdb.connect(), rejected, ["row", "entity", *keys, "reasons"], rejects)
     return Summary(len(rows), len(scored), len(rejected), len(rows), out, rejects, time.perf_counter() - started)
 
 

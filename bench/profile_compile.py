@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/profile_compile.py 5000            # CPU time per stage, median of 5
     .venv/bin/python bench/profile_compile.py 5000 --profile  # and the top of a cProfile
+    .venv/bin/python bench/profile_compile.py --file rulesets/shenzhen/department-overall-2024.rules
 
 Times are CPU time (``time.process_time``) with the collector paused, as
 ``perfrules.loads`` runs; ``run.py`` is the benchmark of record, this is for finding out why.
@@ -44,15 +45,16 @@ def stages(text: str) -> dict[str, float]:
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("leaves", type=int, nargs="?", default=5000)
+    options.add_argument("--file", type=Path, help="time this ruleset instead of a generated one")
     options.add_argument("--runs", type=int, default=5)
     options.add_argument("--profile", action="store_true", help="also print the top of a cProfile run")
     options.add_argument("--top", type=int, default=40)
     args = options.parse_args()
-    text = generate.ruleset_text(args.leaves)
+    text = args.file.read_text(encoding="utf-8") if args.file else generate.ruleset_text(args.leaves)
     parse(text)  # the parser is loaded or built before anything is timed
     runs = [stages(text) for _ in range(args.runs)]
-    print(f"{args.leaves} leaves, median of {args.runs} (CPU ms): "
-          + ", ".join(f"{k} {statistics.median(r[k] for r in runs) * 1000:.0f}" for k in runs[0]))
+    print(f"{args.file or f'{args.leaves} leaves'}, median of {args.runs} (CPU ms): "
+          + ", ".join(f"{k} {statistics.median(r[k] for r in runs) * 1000:.1f}" for k in runs[0]))
     if args.profile:
         profile = cProfile.Profile()
         profile.runcall(stages, text)

@@ -386,8 +386,18 @@ def walk(node) -> Iterator[object]:
             stack.extend(reversed(below))
 
 
-def children(node) -> list:
+def children(node) -> list | tuple:
     """The nodes directly below ``node``, in source order."""
+    kind = type(node)
+    # Expressions are most of any walk: their children are known without looking.
+    if kind in _LEAVES:
+        return ()
+    if kind in _PAIRS:
+        return (node.left, node.right)
+    if kind in _UNARY:
+        return (node.operand,)
+    if kind is Call:
+        return node.args
     found = []
     for name in _TREE_FIELDS[type(node)]:
         value = getattr(node, name)
@@ -397,6 +407,10 @@ def children(node) -> list:
             found.append(value)
     return found
 
+
+_LEAVES = frozenset((Number, Ref, Flag))
+_PAIRS = frozenset((Binary, Compare, Logical))
+_UNARY = frozenset((Negate, Not, Round))
 
 # Each node class → the names of the fields that may hold nodes (those compared for
 # equality: spans are not). Worked out once, as ``attrs.fields`` per node was most of a walk.

@@ -67,20 +67,6 @@ class _Paren:
         self.node, self.start, self.end = node, start, end
 
 
-def _start(child) -> int:
-    kind = type(child)
-    if kind is Token:
-        return child.start_pos
-    return child.start if kind is _At or kind is _Paren else child.span.start
-
-
-def _end(child) -> int:
-    kind = type(child)
-    if kind is Token:
-        return child.end_pos
-    return child.end if kind is _At or kind is _Paren else child.span.end
-
-
 def _shaped(build, *, keep_tokens: bool = False):
     """Lark's callback for a rule: ``build(self, span, *children)`` with the children the
     parse tree had (tokens filtered out, ``None`` for an absent optional)."""
@@ -97,7 +83,12 @@ def _shaped(build, *, keep_tokens: bool = False):
             last = children[-1]
             if last is None:
                 last = next(c for c in reversed(children) if c is not None)
-            span = Span(here.source, _start(first), _end(last))
+            kind = type(first)
+            start = first.start_pos if kind is Token else first.start if kind is _At or kind is _Paren \
+                else first.span.start
+            kind = type(last)
+            end = last.end_pos if kind is Token else last.end if kind is _At or kind is _Paren else last.span.end
+            span = Span(here.source, start, end)
         dropped = here.dropped
         args = []
         for child in children:

@@ -627,6 +627,7 @@ def _cases(stem: str) -> None:
 def _sql(stem: str) -> str | None:
     """As `perfrules sql` compiles a ruleset, or, with a table, as `perfrules score TABLE --out`
     scores it (or, with ``run: query``, as the query of `perfrules sql` scores it on DuckDB)."""
+    import csv
     import tempfile
 
     import yaml
@@ -651,14 +652,13 @@ def _sql(stem: str) -> str | None:
         con = duckdb.connect()
         con.read_csv(str(table), header=True, all_varchar=True).create_view("facts")
         query = compile_query(ruleset.model, dialect="duckdb", keys=("entity",)).sql(dialect="duckdb")
-        rows = con.execute(f'SELECT "row", "entity", "error" FROM ({query}) WHERE "error" IS NOT NULL').fetchall()
+        rows = con.execute(f'SELECT "row", "entity", "error" FROM ({query}) WHERE "error" IS NOT NULL '
+                           'ORDER BY "row"').fetchall()
         return _rejected(rows)
     from perfrules.sql.duckdb_runner import score_table
 
     with tempfile.TemporaryDirectory() as scratch:
         summary = score_table(ruleset, table, out=Path(scratch) / "results.csv")
-        import csv
-
         with open(summary.rejects, encoding="utf-8", newline="") as handle:
             rows = [(r["row"], r["entity"], r["reasons"]) for r in csv.DictReader(handle)]
     return summary.line() + "\n" + _rejected(rows)

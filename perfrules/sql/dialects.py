@@ -11,9 +11,10 @@ matches a regular expression, and whether it flattens nested SELECTs:
 - **PostgreSQL** has ``DIV`` on NUMERIC, exact and truncating; it pulls subqueries up into
   their parent, copying every expression, so each layer is fenced with ``OFFSET 0``;
 - **Spark** has ``a DIV b`` on DECIMALs, which returns a BIGINT and silently wraps past
-  18 digits; a longer quotient is divided as DECIMAL (which Spark rounds to a scale of
-  at least 6 while ``spark.sql.decimalOperations.allowPrecisionLoss`` is on, its
-  default) and the floor corrected by multiplying back. Spark also widens products by
+  18 digits; past that, ``a - a % b`` (a multiple of ``b``) is divided as DECIMAL, which
+  is exact for a whole quotient of up to 32 digits (Spark rounds the quotient of 38-digit
+  operands to 6 places while ``spark.sql.decimalOperations.allowPrecisionLoss`` is on,
+  its default, which the query needs). Spark also widens products by
   a digit and, past 38, rounds them: sums and products are cast to the type proved for
   them. Its ``$`` matches before a final line break, so patterns end with ``\\z``.
 
@@ -51,18 +52,15 @@ class Dialect:
             integer = exp.DataType.build("BIGINT" if digits <= 18 else "HUGEINT")
             return exp.IntDiv(this=exp.Cast(this=left, to=integer), expression=exp.Cast(this=right, to=integer.copy()))
         if self.name == "spark" and digits > 18:
-            # DIV gives a BIGINT: past 18 digits divide as DECIMAL (rounded at a scale of 6
-            # or more, so off by at most one) and correct the floor by multiplying back.
-            def floor(a: exp.Expression) -> exp.Expression:
-                approx = exp.Floor(this=exp.Div(this=exp.Paren(this=a), expression=exp.Paren(this=right)))
-                over = exp.GT(this=exp.Mul(this=approx, expression=exp.Paren(this=right.copy())),
-                              expression=exp.Paren(this=a.copy()))
-                return exp.Case(ifs=[exp.If(this=over, true=exp.Sub(this=approx.copy(), expression=exp.Literal.number(1)))],
-                                default=approx.copy())
-
-            negative = exp.LT(this=exp.Paren(this=left), expression=exp.Literal.number(0))
-            return exp.Case(ifs=[exp.If(this=negative, true=exp.Neg(this=floor(exp.Neg(this=exp.Paren(this=left.copy())))))],
-                            default=floor(left.copy()))
+            # DIV gives a BIGINT, which wraps past 18 digits. a - a % b is an exact multiple
+            # of b (% takes the sign of a, so this is the truncated one), and dividing it as
+            # DECIMAL gives the whole quotient exactly: Spark rounds a quotient of 38-digit
+            # operands to 6 places, which a whole number does not feel, and keeps 32 digits
+            # before the point (max_quotient_digits). Multiplying an approximate quotient
+            # back instead could pass 38 digits, which Spark refuses (or makes NULL).
+            multiple = exp.Sub(this=exp.Paren(this=left), expression=exp.Mod(
+                this=exp.Paren(this=left.copy()), expression=exp.Paren(this=right)))
+            return exp.Div(this=exp.Paren(this=multiple), expression=exp.Paren(this=right.copy()))
         return exp.IntDiv(this=left, expression=right)  # postgres DIV(a, b); spark a DIV b
 
     def matches(self, value: exp.Expression, pattern: str) -> exp.Expression:

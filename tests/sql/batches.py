@@ -280,3 +280,27 @@ def compare(seed: Seed, rows: list, found: list[dict], wide: list | None = None)
             problems.append(f"row {i + 1}: {problem}\n  cells: {given}\n  SQL error: {record['error']}")
     assert not problems, f"{len(problems)} of {len(rows)} rows differ:\n" + "\n".join(problems[:4])
     return outcomes
+
+
+# ---- whole-number division, the one operation each dialect spells its own way -------------------
+
+
+@st.composite
+def divisions(draw, digits: int, quotient_digits: int):
+    """(a, b) whole, |a| and b below 10**digits, b > 0, |a / b| below 10**quotient_digits:
+    quotients near the largest, remainders of 0, 1 and b - 1 (where a rounded quotient
+    would tip over), and negative dividends."""
+    b = draw(st.one_of(st.integers(1, 10 ** digits - 1), st.sampled_from([1, 2, 3, 7, 10 ** (digits // 2) + 1,
+                                                                          10 ** digits - 1])))
+    top = min(10 ** quotient_digits - 1, (10 ** digits - 1) // b)
+    q = draw(st.one_of(st.integers(0, top), st.sampled_from([top, max(0, top - 1), top // 2])))
+    r = draw(st.sampled_from([0, 1, b - 1, b // 2]) | st.integers(0, b - 1))
+    a = q * b + r
+    if a >= 10 ** digits:
+        a = q * b
+    return (-a if draw(st.booleans()) else a), b
+
+
+def truncated(a: int, b: int) -> int:
+    q = abs(a) // b
+    return -q if a < 0 else q

@@ -30,6 +30,22 @@ from pathlib import Path
 import pytest
 
 START_TIMEOUT = 60  # seconds for a server to accept connections
+
+# Stops the server and removes its directory once the test process is gone, however it
+# ended: a killed pytest runs no teardown, and a server left running holds its port.
+_WATCHDOG = """
+import os, shutil, subprocess, sys, time
+pid, root, stop = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+while True:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        break
+    time.sleep(1)
+if os.path.exists(os.path.join(root, "data", "postmaster.pid")):
+    subprocess.run(stop, timeout=60, stdin=subprocess.DEVNULL, capture_output=True)
+shutil.rmtree(root, ignore_errors=True)
+"""
 INSTALL_TIMEOUT = 600  # seconds for apt to install a missing package
 
 
@@ -98,6 +114,7 @@ class PostgresServer:
                 raise ServerSetupError("running as root without runuser to start PostgreSQL as postgres")
             self._as_user = [runuser, "-u", "postgres", "--"]
         self.started = time.monotonic()
+        self._watchdog: subprocess.Popen | None = None
 
     def _run(self, *args: str, timeout: float) -> subprocess.CompletedProcess:
         command = [*self._as_user, *args]
@@ -114,6 +131,12 @@ class PostgresServer:
             return "(no server log)"
 
     def start(self) -> None:
+        import sys
+
+        stop = [*self._as_user, str(self.bin / "pg_ctl"), "stop", "-D", str(self.data), "-m", "immediate", "-w"]
+        self._watchdog = subprocess.Popen([sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(self.root), *stop],
+                                          start_new_session=True, stdin=subprocess.DEVNULL,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         done = self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust",
                          "--no-sync", "--encoding=UTF8", "--locale=C", timeout=START_TIMEOUT)
         if done.returncode != 0:
@@ -159,6 +182,9 @@ class PostgresServer:
                         pass
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+            if self._watchdog is not None:
+                self._watchdog.terminate()
+                self._watchdog.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -18,10 +18,13 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlglot import exp
 
 import perfrules
 from perfrules.cli import main
-from perfrules.sql import compile_query
+from perfrules.sql import compile_query, dialects
+from perfrules.sql.exact import Dec, cast
+from perfrules.sql.plan import column
 from tests.sql import batches, differential
 from tests.sql.batches import SEEDS, Seed
 
@@ -116,3 +119,27 @@ def test_the_printed_query_runs_on_spark_as_printed(spark, capsys):
     assert by_entity["空表"]["total"] is None and by_entity["空表"]["error"].startswith("PR501 ")
     python = differential.python_outcome(seed.ruleset, rows[2][1:])
     assert differential.sql_outcome(seed.ruleset, by_entity["零预算"].asDict())[0] == python[0]
+
+
+@pytest.mark.parametrize("digits", [18, 19, 28, 38])
+@batches.server_settings(2)
+@given(data=st.data())
+def test_whole_numbers_divide_exactly_past_64_bits(spark, digits, data):
+    # Spark's a DIV b is a BIGINT that wraps past 18 digits: longer quotients are divided as
+    # DECIMAL (rounded to 6 places) and the floor corrected. Every quotient the compiler may
+    # ask for (up to max_quotient_digits) must be exact, remainders b - 1 and negatives too.
+    from pyspark.sql import types
+
+    dialect = dialects.get("spark")
+    quotient_digits = min(digits, dialect.max_quotient_digits)
+    pairs = data.draw(st.lists(batches.divisions(digits, quotient_digits), min_size=20, max_size=60))
+    t = types.DecimalType(digits, 0)
+    frame = spark.createDataFrame([(Decimal(a), Decimal(b)) for a, b in pairs],
+                                  types.StructType([types.StructField("a", t), types.StructField("b", t)]))
+    frame.createOrReplaceTempView("pairs")
+    dec = Dec(digits, 0)
+    quotient = dialect.trunc_div(cast(column("a"), dec), cast(column("b"), dec), digits)
+    query = exp.select(column("a"), column("b"), cast(quotient, Dec(quotient_digits + 1, 0)).as_("q")).from_("pairs")
+    found = [(int(r["a"]), int(r["b"]), r["q"]) for r in spark.sql(query.sql(dialect="spark")).collect()]
+    wrong = [(a, b, q, batches.truncated(a, b)) for a, b, q in found if q is None or int(q) != batches.truncated(a, b)]
+    assert not wrong, f"{len(wrong)} of {len(found)} quotients wrong (a, b, Spark, exact): {wrong[:3]}"

@@ -127,12 +127,23 @@ def _too_deep(source: Source, span: Span | None = None) -> ParseError:
 
 
 def _check_nesting(tree: nodes.Ruleset, source: Source) -> None:
+    level, depth = [tree], 0
+    while level:  # level by level: no recursion, and cheaper than a depth-first walk
+        if depth > MAX_NESTING:
+            raise _too_deep(source, _first_too_deep(tree).span)
+        level = [child for node in level for child in nodes.children(node)]
+        depth += 1
+
+
+def _first_too_deep(tree: nodes.Ruleset):
+    """The node the message points at: the first one too deep, depth first, last child first."""
     stack = [(tree, 0)]
-    while stack:  # iterative: the point is to refuse trees too deep to recurse into
+    while stack:
         node, depth = stack.pop()
         if depth > MAX_NESTING:
-            raise _too_deep(source, node.span)
+            return node
         stack.extend((child, depth + 1) for child in nodes.children(node))
+    raise AssertionError("no node is too deep")
 
 
 def _diagnose(error: lark.exceptions.UnexpectedInput, source: Source) -> Diagnostic:

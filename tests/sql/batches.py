@@ -304,3 +304,61 @@ def divisions(draw, digits: int, quotient_digits: int):
 def truncated(a: int, b: int) -> int:
     q = abs(a) // b
     return -q if a < 0 else q
+
+
+# ---- products and sums at the widest types the compiler allows ---------------------------------
+
+WIDE_TYPES = [(Dec(19, 0), Dec(19, 0)), (Dec(11, 6), Dec(11, 8)), (Dec(10, 10), Dec(8, 9)), (Dec(2, 16), Dec(2, 17)),
+              (Dec(30, 4), Dec(3, 0)), (Dec(16, 4), Dec(4, 6)), (Dec(35, 2), Dec(1, 0))]
+
+
+@st.composite
+def wide_operands(draw):
+    """(a, a's type, b, b's type), values of every digit their type allows, often the largest."""
+    at, bt = draw(st.sampled_from(WIDE_TYPES))
+
+    def value(t: Dec) -> Decimal:
+        top = 10 ** t.precision - 1
+        n = draw(st.sampled_from([top, -top, top - 1, 1, 0]) | st.integers(-top, top))
+        return Decimal(f"{n}E-{t.scale}")  # exact: scaleb would round to 28 digits
+
+    if draw(st.booleans()):  # a chain (a × b) × c, each product as wide as allowed
+        at, bt, ct = draw(st.sampled_from(CHAINS))
+        return value(at), at, value(bt), bt, value(ct), ct
+    return value(at), at, value(bt), bt
+
+
+# Spark would type a × b a digit wider than proved, and (a × b) × c past 38 digits, with
+# its last decimal rounded away, unless a × b is cast to the type proved for it.
+CHAINS = [(Dec(5, 8), Dec(4, 8), Dec(4, 8)), (Dec(10, 2), Dec(10, 2), Dec(9, 2))]
+
+
+def arithmetic_query(dialect_name: str, operands: list) -> tuple:
+    """One SELECT of the exact product and sum of each operand pair, built by ``exact.Arith``
+    as the compiler builds them; and the values Python expects."""
+    from sqlglot import exp
+
+    from perfrules.sql import dialects
+    from perfrules.sql.exact import Arith, cast, literal
+    from perfrules.sql.plan import Plan
+
+    dialect = dialects.get(dialect_name)
+    arith = Arith(Plan(dialect), dialect)
+    columns, expected = [], []
+    for i, (a, at, b, bt, *chained) in enumerate(operands):
+        with localcontext() as exact:
+            exact.prec = 100  # literal() normalizes, which Python's 28 digits would round
+            x, y = cast(literal(a), at), cast(literal(b), bt)
+            z = cast(literal(chained[0]), chained[1]) if chained else None
+        product, pt = arith._mul(x, at, y, bt)
+        if chained:
+            product, pt = arith._mul(product, pt, z, chained[1])
+        columns.append(cast(product, pt).as_(f"p{i}"))
+        with localcontext() as exact:
+            exact.prec = 100  # Python's 28 digits would round the widest products
+            expected.append(a * b * chained[0] if chained else a * b)
+            if at.plus(bt).precision <= 38:  # (the compiler refuses a wider sum)
+                total, st_ = arith._add(x.copy(), at, y.copy(), bt, exp.Add)
+                columns.append(cast(total, st_).as_(f"s{i}"))
+                expected.append(a + b)
+    return exp.select(*columns), expected

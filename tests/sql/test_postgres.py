@@ -11,14 +11,17 @@ the grade, or the error codes with the input each is about.
 from __future__ import annotations
 
 import time
+from decimal import Decimal, localcontext
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlglot import exp
 
 import perfrules
 from perfrules.cli import main
-from perfrules.sql import compile_query
+from perfrules.sql import compile_query, dialects
+from perfrules.sql.exact import Dec, cast, literal
 from tests.sql import batches, differential
 from tests.sql.batches import SEEDS, Seed
 
@@ -132,3 +135,30 @@ def test_the_printed_query_runs_on_postgres_as_printed(postgres, capsys):
         seed.ruleset.evaluate(facts).total, "优", None)
     assert by_entity["空表"]["total"] is None and by_entity["空表"]["error"].startswith("PR501 ")
 
+
+
+@pytest.mark.parametrize("digits", [18, 19, 38])
+@batches.server_settings(3)
+@given(data=st.data())
+def test_whole_numbers_divide_exactly(postgres, digits, data):
+    pairs = data.draw(st.lists(batches.divisions(digits, digits), min_size=20, max_size=60))
+    dialect = dialects.get("postgres")
+    found = []
+    for a, b in pairs:
+        dec = Dec(digits, 0)
+        with localcontext() as exact:
+            exact.prec = 100  # literal() normalizes, which Python's 28 digits would round
+            quotient = dialect.trunc_div(cast(literal(Decimal(a)), dec), cast(literal(Decimal(b)), dec), digits)
+            found.append(exp.select(cast(quotient, Dec(digits, 0))).sql(dialect="postgres"))
+    values = postgres.execute(" UNION ALL ".join(f"({q})" for q in found)).fetchall()
+    wrong = [(a, b, q) for (a, b), (q,) in zip(pairs, values) if int(q) != batches.truncated(a, b)]
+    assert not wrong, f"wrong quotients (a, b, PostgreSQL): {wrong[:3]}"
+
+
+@batches.server_settings(3)
+@given(st.lists(batches.wide_operands(), min_size=10, max_size=30))
+def test_products_and_sums_at_the_widest_types_are_exact(postgres, operands):
+    query, expected = batches.arithmetic_query("postgres", operands)
+    found = postgres.execute(query.sql(dialect="postgres")).fetchone()
+    wrong = [(i, f, e) for i, (f, e) in enumerate(zip(found, expected)) if f is None or Decimal(f) != e]
+    assert not wrong, f"inexact (column, PostgreSQL, exact): {wrong[:3]} of {operands}"

@@ -26,7 +26,7 @@ from perfrules.errors import PerfrulesError
 from perfrules.facts import kind_text
 from perfrules.fmt import expr_text
 from perfrules.sql import dialects, inputs
-from perfrules.sql.exact import TRUE, Arith, Dec, Num, TooWide, any_of, both, case, cast, literal, negate
+from perfrules.sql.exact import TRUE, Arith, Dec, Num, TooWide, any_of, both, case, cast, literal, negate, paren
 from perfrules.sql.inputs import TEXT, ColumnType, Limits
 from perfrules.sql.plan import Plan, alias, column
 from perfrules.sql.rules import Expressions, Scorer
@@ -108,7 +108,8 @@ class _Compiler:
         expressions = Expressions(self.arith, self.ruleset, env)
         self._lets_and_defaults(expressions, read)
         scores, zeros = self._indicators(Scorer(expressions))
-        scores = {rule: (self.plan.put(value if value_type == dec else cast(value, dec)), dec)
+        # Each score in its result type once, as a column: the result and the total read it.
+        scores = {rule: (value if value_type == dec else self.plan.put(cast(value, dec), column_of_its_own=True), dec)
                   for rule, (value, value_type, dec) in scores.items()}
         total = self._total(scores)
         error = self._error(read, zeros)
@@ -209,24 +210,42 @@ class _Compiler:
                     hint="give the inputs it reads a range, so that fewer digits are needed, or score this "
                          "ruleset with --engine python")]) from None
             places = rule.rounding.places if rule.rounding else score.t.scale
-            scores[rule] = (score.n, score.t, Dec(Dec.of(rule.max).digits, max(places, score.t.scale)))
+            scores[rule] = (score.n, score.t, self._stored(Dec(Dec.of(rule.max).digits, max(places, score.t.scale))))
             if zero is not None:
                 zeros[rule] = zero
         return scores, zeros
 
+    def _stored(self, dec: Dec) -> Dec:
+        """A result column's type. DuckDB keeps a DECIMAL of up to 4 digits in 16 bits, and
+        writes such columns to a table or Parquet at half the speed of 32-bit ones (21 score
+        columns of a million rows: 0.19 s against 0.08 s); 9 digits are still 32 bits."""
+        if self.dialect.name == "duckdb" and dec.precision < 9:
+            return Dec(9 - dec.scale, dec.scale)
+        return dec
+
     def _total(self, scores: dict) -> Num:
         """The exact sum of the rounded indicator scores, added in pairs, each partial sum
-        as narrow as its maxima allow (21 terms would otherwise widen past 64 bits)."""
+        as narrow as its maxima allow (21 terms would otherwise widen past 64 bits).
+
+        DuckDB types each sum itself, a digit wider than its operands: added in pairs, 21
+        scores of 9 digits need 14, so the partial sums go uncast there (a narrowing cast
+        tests every value) and only the total is cast to its type."""
         terms = [(value, dec, rule.max) for rule, (value, dec) in scores.items()]
+        widest = max((dec.precision for _, dec, _ in terms), default=0) + (len(terms) - 1).bit_length()
+        loose = self.dialect.name == "duckdb" and widest <= 18
         while len(terms) > 1:
             paired = []
             for (a, at, am), (b, bt, bm) in zip(terms[::2], terms[1::2]):
                 dec = Dec(Dec.of(am + bm).digits, max(at.scale, bt.scale))
-                paired.append((cast(exp.Add(this=a, expression=b), dec), dec, am + bm))
+                added = exp.Add(this=paren(a), expression=paren(b))
+                paired.append((exp.Paren(this=added) if loose else cast(added, dec), dec, am + bm))
             if len(terms) % 2:
                 paired.append(terms[-1])
             terms = paired
         value, dec, maximum = terms[0]
+        if loose and len(scores) > 1:
+            dec = self._stored(dec)
+            value = cast(value, dec)
         return self.arith.keep(Num(value, dec, nonneg=True, high=maximum))
 
     def _grade(self, total: Num) -> exp.Expression:

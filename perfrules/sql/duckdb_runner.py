@@ -156,12 +156,18 @@ def _keys(checked: model.Ruleset, columns: dict, keys: Sequence[str]) -> tuple[s
 
 
 def _column_types(con, checked: model.Ruleset, columns: dict) -> dict[str, ColumnType]:
-    """What each input column holds and, for typed columns, what one pass proved of it."""
+    """What each input column holds and, for typed columns, what DuckDB's statistics or
+    one aggregate pass proved of it."""
     types = {}
     for slot in checked.inputs:
         if slot.name in columns:
             types[slot.name] = _declared(columns[slot.name])
     typed = [name for name, t in types.items() if t.kind in ("decimal", "boolean")]
+    if not typed:
+        return types
+    proved = _statistics(con, types, typed)
+    types.update(proved)
+    typed = [name for name in typed if name not in proved]
     if not typed:
         return types
     select = [exp.Count(this=exp.Star())]
@@ -180,6 +186,34 @@ def _column_types(con, checked: model.Ruleset, columns: dict) -> dict[str, Colum
             low, high = _decimal(found.pop(0)), _decimal(found.pop(0))
         types[name] = attrs.evolve(types[name], low=low, high=high, complete=complete)
     return types
+
+
+def _statistics(con, types: dict, typed: list[str]) -> dict[str, ColumnType]:
+    """What DuckDB already knows of the columns, without reading them: the bounds and
+    null flags it keeps for a table (zone maps) or reads from a Parquet file's footer.
+    Reading them costs milliseconds; the aggregate pass reads every value (a quarter of a
+    second for a million rows of Parquet, decoded twice). DuckDB's own filters skip data
+    by these statistics, so they are as trustworthy as its answers; they may be wider than
+    the data (a proof then leaves a test in), never narrower. A column they say nothing
+    about (a DataFrame, an empty table) is left to the aggregate pass."""
+    select = [exp.Anonymous(this="stats", expressions=[column(name)]) for name in typed]
+    query = exp.Select(expressions=select).from_(exp.Table(this=exp.to_identifier(_SOURCE))).limit(1)
+    try:
+        found = con.execute(query.sql(dialect="duckdb")).fetchone()
+    except duckdb.Error:
+        return {}
+    proved = {}
+    for name, stats in zip(typed, found or ()):
+        if not isinstance(stats, dict) or not isinstance(stats.get("has_null"), bool):
+            continue
+        low = high = None
+        if types[name].kind == "decimal":
+            low, high = stats.get("min"), stats.get("max")
+            if not all(isinstance(v, (int, Decimal)) and not isinstance(v, bool) for v in (low, high)):
+                continue
+            low, high = Decimal(low), Decimal(high)
+        proved[name] = attrs.evolve(types[name], low=low, high=high, complete=not stats["has_null"])
+    return proved
 
 
 def _declared(duck_type: str) -> ColumnType:

@@ -74,7 +74,8 @@ def _subject(message: str) -> str:
 def wide_defaults(ruleset: perfrules.Ruleset, row: list, limits: Limits = Limits()) -> frozenset[str]:
     """Inputs the row leaves out whose default computes a value with more digits before the
     point than the SQL columns carry for the input's kind: SQL refuses them (PR805) where
-    Python scores. Worked out with the reference interpreter, from the cells Python reads."""
+    Python scores. Worked out with the reference interpreter, from the cells Python reads
+    and SQL carries (a default reading a cell SQL refuses has no value there either)."""
     checked = ruleset.model
     env = {}
     for slot, value in zip(checked.inputs, row):
@@ -82,7 +83,8 @@ def wide_defaults(ruleset: perfrules.Ruleset, row: list, limits: Limits = Limits
         if value is not None and not (isinstance(value, str) and not value.strip()):
             problems = Diagnostics()
             read = facts._value(slot, value, None, problems)
-            env[slot.name] = None if problems.has_errors else read
+            if not problems.has_errors and not (isinstance(read, Decimal) and _too_wide(read, limits.of(slot))):
+                env[slot.name] = read
     found = set()
     with decimal.localcontext(runtime.CONTEXT):
         for site in checked.sites:
@@ -135,3 +137,9 @@ def difference(python, sql, *, wide: frozenset[str] = frozenset()) -> str | None
     if python[1] != sql[1]:
         return f"Python gave {sorted(python[1])}, SQL gave {sorted(sql[1])}"
     return None
+
+
+def _too_wide(value: Decimal, dec) -> bool:
+    """More digits before the point, or decimals after it, than ``dec`` carries."""
+    decimals = max(0, -value.normalize().as_tuple().exponent) if value else 0
+    return abs(value) >= Decimal(10) ** dec.digits or decimals > dec.scale

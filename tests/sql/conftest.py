@@ -23,6 +23,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -131,8 +132,6 @@ class PostgresServer:
             return "(no server log)"
 
     def start(self) -> None:
-        import sys
-
         stop = [*self._as_user, str(self.bin / "pg_ctl"), "stop", "-D", str(self.data), "-m", "immediate", "-w"]
         self._watchdog = subprocess.Popen([sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(self.root), *stop],
                                           start_new_session=True, stdin=subprocess.DEVNULL,
@@ -145,6 +144,7 @@ class PostgresServer:
             "-c listen_addresses=''", f"-c unix_socket_directories='{self.root}'", f"-p {self.port}",
             "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c jit=off",
             "-c max_connections=10", "-c shared_buffers=64MB", "-c work_mem=32MB",
+            "-c statement_timeout=300s",  # a query that runs away fails instead of hanging CI
         ])
         done = self._run(str(self.bin / "pg_ctl"), "start", "-D", str(self.data), "-l", str(self.log),
                          "-w", "-t", str(START_TIMEOUT), "-o", options, timeout=START_TIMEOUT + 10)
@@ -229,7 +229,7 @@ def spark():
         from pyspark.sql import SparkSession
     except ImportError as error:
         raise ServerSetupError(f"pyspark is not installed ({error}); pip install -e '.[test]' installs it") from None
-    os.environ.setdefault("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", __import__("sys").executable))
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     started = time.monotonic()
     # A local JVM: serial GC and a small heap start fast on two shared cores.
     java_options = "-XX:+UseSerialGC -Xss16m"
